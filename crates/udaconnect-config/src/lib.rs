@@ -1,0 +1,11 @@
+//! UdaConnect configuration. Every flag has a `UDACONNECT_*` environment fallback; backends
+//! are chosen by URL scheme. Parsing is clap's, so tests use `try_parse_from` and never touch
+//! the process environment.
+
+mod backends;
+mod serve;
+mod target;
+
+pub use backends::{BusUrl, ConfigError, StoreUrl};
+pub use serve::{ImportArgs, LogFormat, ServeArgs, TelemetryArgs};
+pub use target::{Target, Targets};

@@ -1,0 +1,112 @@
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::{BusUrl, StoreUrl, Target};
+
+/// Logging and metrics flags shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct TelemetryArgs {
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "UDACONNECT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in `tracing` EnvFilter syntax (e.g. `info,udaconnect_bus=debug`).
+    #[arg(long, env = "UDACONNECT_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `udaconnect serve`: run one or more targets.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Targets to run in this process, comma-separated (all, gateway, persons, ingest, writer,
+    /// connections, detector, notifier).
+    #[arg(long, env = "UDACONNECT_TARGET", value_delimiter = ',', default_value = "all")]
+    pub target: Vec<Target>,
+
+    /// Directory for the embedded store and event log.
+    #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
+    pub data_dir: PathBuf,
+
+    /// HTTP listen address for the REST API, docs, health and metrics (port 0 picks a free
+    /// port; the log says which).
+    #[arg(long, env = "UDACONNECT_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    pub http_addr: SocketAddr,
+
+    /// Event log: `embedded` (durable, under the data directory) or `kafka://host:port`.
+    #[arg(long, env = "UDACONNECT_BUS", default_value = "embedded")]
+    pub bus: BusUrl,
+
+    /// Store: `sqlite` (under the data directory) or `postgres://user@host/db`.
+    #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
+    pub store: StoreUrl,
+
+    /// Partitions of the locations topic when it is created.
+    #[arg(long, env = "UDACONNECT_PARTITIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub partitions: u32,
+
+    /// Do not load the POC's sample data into an empty data directory.
+    #[arg(long, env = "UDACONNECT_NO_DEMO_DATA")]
+    pub no_demo_data: bool,
+
+    /// Seconds to wait for in-flight work to finish on shutdown.
+    #[arg(long, env = "UDACONNECT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+}
+
+/// `udaconnect import`: bulk-load persons and fixes from POC SQL dumps or CSV files.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Directory of the embedded store to load into.
+    #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
+    pub data_dir: PathBuf,
+
+    /// Store to load into: `sqlite` (under the data directory) or `postgres://…`.
+    #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
+    pub store: StoreUrl,
+
+    /// POC SQL dump files (`insert into …` or pg_dump `COPY`) and CSV files (persons.csv:
+    /// id,first_name,last_name,company_name; locations.csv:
+    /// id,person_id,latitude,longitude,creation_time). Persons are loaded first.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_laptop_setup() {
+        let c = Cli::try_parse_from(["x"]).unwrap().serve;
+        assert_eq!(c.target, vec![Target::All]);
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
+        assert_eq!(c.bus, BusUrl::Embedded(None));
+        assert_eq!(c.store, StoreUrl::Sqlite(None));
+    }
+
+    #[test]
+    fn targets_are_comma_separated() {
+        let c = Cli::try_parse_from(["x", "--target", "gateway,writer"])
+            .unwrap()
+            .serve;
+        assert_eq!(c.target, vec![Target::Gateway, Target::Writer]);
+        assert!(Cli::try_parse_from(["x", "--target", "bogus"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--http-addr", "nope"]).is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! Opens the adapters that the configuration names: shared infrastructure is built once per
+//! process, whatever targets run.
+
+use std::{path::Path, sync::Arc};
+
+use anyhow::{Context, bail};
+use udaconnect_bus::{
+    EventLog,
+    embedded::{EmbeddedLog, EmbeddedOptions},
+};
+use udaconnect_config::{BusUrl, StoreUrl};
+use udaconnect_store::{DynStore, sqlite::SqliteStore};
+
+/// The event log of this process, with what is needed to close it cleanly.
+pub(crate) enum Bus {
+    Embedded(Arc<EmbeddedLog>),
+}
+
+impl Bus {
+    pub(crate) fn log(&self) -> Arc<dyn EventLog> {
+        match self {
+            Bus::Embedded(log) => log.clone(),
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            Bus::Embedded(log) => {
+                if let Err(e) = log.close().await {
+                    tracing::warn!(error = %e, "closing the event log failed");
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow::Result<Bus> {
+    match url {
+        BusUrl::Embedded(_) => {
+            let dir = url.embedded_dir(data_dir).context("embedded log directory")?;
+            let options = EmbeddedOptions {
+                default_partitions: partitions,
+                ..EmbeddedOptions::default()
+            };
+            let log = EmbeddedLog::open(&dir, options)
+                .with_context(|| format!("opening the event log in {}", dir.display()))?;
+            Ok(Bus::Embedded(log))
+        }
+        BusUrl::Kafka(_) => {
+            bail!("--bus kafka:// is not supported by this build yet; use --bus embedded")
+        }
+    }
+}
+
+pub(crate) async fn open_store(url: &StoreUrl, data_dir: &Path) -> anyhow::Result<DynStore> {
+    match url {
+        StoreUrl::Sqlite(_) => {
+            let path = url.sqlite_path(data_dir).context("sqlite path")?;
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            let store = tokio::task::spawn_blocking(move || {
+                SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))
+            })
+            .await
+            .context("opening the store")??;
+            Ok(Arc::new(store))
+        }
+        StoreUrl::Postgres(_) => {
+            bail!("--store postgres:// is not supported by this build yet; use --store sqlite")
+        }
+    }
+}

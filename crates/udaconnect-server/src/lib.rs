@@ -1,0 +1,13 @@
+//! Runs UdaConnect's targets. [`App::build`] opens the adapters the configuration names,
+//! wires the services of the chosen targets (in-process clients when a target runs here),
+//! binds the listeners and returns; [`App::run_until_stopped`] serves until a shutdown signal
+//! and then drains in order. Tests build an `App` on port 0 with a temporary data directory.
+
+mod app;
+mod import;
+mod infra;
+mod shutdown;
+
+pub use app::App;
+pub use import::run_import;
+pub use shutdown::shutdown_signal;

@@ -1,0 +1,119 @@
+use std::{collections::HashSet, sync::Arc};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use tokio::sync::RwLock;
+use udaconnect_bus::EventLog;
+use udaconnect_domain::{
+    EventId, Location, LocationRecorded, NewLocation, PersonId, ValidationError,
+};
+
+use crate::{
+    IdAllocator, PersonsClient, ServiceError, events, metrics as m, service_client,
+};
+
+/// Accepts location fixes from devices: validates them, assigns ids and appends them to the
+/// locations log. A fix is accepted (and may be acknowledged to the device) once it is
+/// durable on the log; storing it is the writer's job.
+#[async_trait]
+pub trait IngestService: Send + Sync + std::fmt::Debug + 'static {
+    /// Accepts one fix and returns it as it will be stored.
+    async fn record(&self, fix: NewLocation) -> Result<Location, ServiceError> {
+        let mut results = self.record_many(vec![fix]).await?;
+        results
+            .pop()
+            .unwrap_or_else(|| Err(ServiceError::Internal("empty ingest result".into())))
+    }
+
+    /// Accepts a batch: each fix is accepted or rejected on its own (result per input, in
+    /// order); the accepted ones are appended together. An `Err` for the whole call means
+    /// nothing was accepted.
+    async fn record_many(
+        &self,
+        fixes: Vec<NewLocation>,
+    ) -> Result<Vec<Result<Location, ServiceError>>, ServiceError>;
+}
+
+service_client!(
+    /// Cheap handle on the ingest service, local or remote.
+    IngestClient,
+    IngestService
+);
+
+/// Ingest in this process, appending to the given log.
+#[derive(Debug)]
+pub struct LocalIngest {
+    persons: PersonsClient,
+    log: Arc<dyn EventLog>,
+    ids: IdAllocator,
+    /// Persons seen to exist. Persons are never deleted yet, so a positive cache is exact.
+    known_persons: RwLock<HashSet<PersonId>>,
+}
+
+impl LocalIngest {
+    pub fn new(persons: PersonsClient, log: Arc<dyn EventLog>, ids: IdAllocator) -> Self {
+        Self {
+            persons,
+            log,
+            ids,
+            known_persons: RwLock::default(),
+        }
+    }
+
+    async fn check_person(&self, id: PersonId) -> Result<(), ServiceError> {
+        if self.known_persons.read().await.contains(&id) {
+            return Ok(());
+        }
+        match self.persons.get(id).await {
+            Ok(_) => {
+                self.known_persons.write().await.insert(id);
+                Ok(())
+            }
+            Err(ServiceError::NotFound { .. }) => Err(ValidationError::new(
+                "person_id",
+                format!("no person with id {id}"),
+            )
+            .into()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[async_trait]
+impl IngestService for LocalIngest {
+    #[tracing::instrument(skip_all, fields(fixes = fixes.len()))]
+    async fn record_many(
+        &self,
+        fixes: Vec<NewLocation>,
+    ) -> Result<Vec<Result<Location, ServiceError>>, ServiceError> {
+        let mut results: Vec<Result<NewLocation, ServiceError>> = Vec::with_capacity(fixes.len());
+        for fix in fixes {
+            results.push(self.check_person(fix.person_id).await.map(|()| fix));
+        }
+        let accepted = results.iter().filter(|r| r.is_ok()).count();
+        let mut ids = self.ids.next_ids(accepted).await?.into_iter();
+        let received_at = Utc::now();
+        let mut records = Vec::with_capacity(accepted);
+        let results: Vec<Result<Location, ServiceError>> = results
+            .into_iter()
+            .map(|r| {
+                r.map(|fix| {
+                    // `ids` holds exactly one id per accepted fix.
+                    let location = fix.with_id(ids.next().unwrap_or_else(|| unreachable!()));
+                    records.push(events::encode_location_recorded(&LocationRecorded {
+                        event_id: EventId::new_v7(),
+                        location: location.clone(),
+                        received_at,
+                    }));
+                    location
+                })
+            })
+            .collect();
+        if !records.is_empty() {
+            self.log.append(events::LOCATIONS_TOPIC, records).await?;
+        }
+        metrics::counter!(m::INGEST_ACCEPTED).increment(accepted as u64);
+        metrics::counter!(m::INGEST_REJECTED).increment((results.len() - accepted) as u64);
+        Ok(results)
+    }
+}

@@ -1,0 +1,29 @@
+//! Metric names of the services, in one place. Labels stay low-cardinality.
+
+pub(crate) const INGEST_ACCEPTED: &str = "udaconnect_ingest_fixes_accepted_total";
+pub(crate) const INGEST_REJECTED: &str = "udaconnect_ingest_fixes_rejected_total";
+pub(crate) const WRITER_STORED: &str = "udaconnect_writer_fixes_stored_total";
+pub(crate) const WRITER_DUPLICATES: &str = "udaconnect_writer_fixes_duplicate_total";
+pub(crate) const WRITER_DEAD_LETTERED: &str = "udaconnect_writer_fixes_dead_lettered_total";
+pub(crate) const WRITER_BATCH_SECONDS: &str = "udaconnect_writer_batch_duration_seconds";
+pub(crate) const WRITER_RETRIES: &str = "udaconnect_writer_store_retries_total";
+/// Records on the log not yet committed by a consumer group. Labels: `topic`, `group`.
+pub(crate) const EVENT_LOG_LAG: &str = "udaconnect_event_log_lag";
+
+/// Registers descriptions so `/metrics` explains itself.
+pub(crate) fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(INGEST_ACCEPTED, "Location fixes accepted and appended to the log");
+    describe_counter!(INGEST_REJECTED, "Location fixes rejected by validation");
+    describe_counter!(WRITER_STORED, "Location fixes written to the store");
+    describe_counter!(WRITER_DUPLICATES, "Redelivered fixes skipped as already stored");
+    describe_counter!(WRITER_DEAD_LETTERED, "Poison records sent to the dead-letter topic");
+    describe_counter!(WRITER_RETRIES, "Store writes retried after a transient failure");
+    describe_histogram!(WRITER_BATCH_SECONDS, "Time to store one batch of fixes");
+    describe_gauge!(EVENT_LOG_LAG, "Records appended but not yet committed by the group");
+}
+
+/// Called once at start-up by the server.
+pub fn describe_all() {
+    describe();
+}

@@ -1,0 +1,86 @@
+//! Store ports and adapters. Services depend on [`PersonStore`] and [`LocationStore`] only;
+//! the SQLite adapter ([`sqlite::SqliteStore`]) is the embedded default and PostgreSQL/PostGIS
+//! comes later behind the same traits, passing the same [`suite`].
+
+mod error;
+
+pub mod sqlite;
+
+#[cfg(any(test, feature = "suite"))]
+pub mod suite;
+
+use std::{fmt::Debug, ops::Range, sync::Arc};
+
+use async_trait::async_trait;
+use udaconnect_domain::{
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
+};
+
+pub use error::StoreError;
+
+/// Registry of persons.
+#[async_trait]
+pub trait PersonStore: Send + Sync + Debug + 'static {
+    /// Registers a person under a fresh id.
+    async fn create_person(&self, person: NewPerson) -> Result<Person, StoreError>;
+
+    async fn get_person(&self, id: PersonId) -> Result<Option<Person>, StoreError>;
+
+    /// All persons, ordered by id.
+    async fn list_persons(&self) -> Result<Vec<Person>, StoreError>;
+
+    /// Bulk import with caller-chosen ids. A person whose id is already stored is left as it
+    /// is (re-importing changes nothing). Later `create_person` ids come after every imported
+    /// id. Returns how many were inserted.
+    async fn import_persons(&self, persons: &[Person]) -> Result<u64, StoreError>;
+}
+
+/// Location fixes and the queries over them.
+#[async_trait]
+pub trait LocationStore: Send + Sync + Debug + 'static {
+    /// Stores recorded fixes, idempotently: a fix whose event id or location id is already
+    /// stored is skipped (redelivery and re-import are no-ops). All-or-nothing and durable on
+    /// return. A fix of an unknown person fails the whole call with
+    /// [`StoreError::UnknownPerson`].
+    async fn insert_locations(&self, fixes: &[LocationRecorded])
+    -> Result<InsertReport, StoreError>;
+
+    async fn get_location(&self, id: LocationId) -> Result<Option<Location>, StoreError>;
+
+    /// Reserves `n` location ids that have never been reserved or stored before (hi/lo
+    /// allocation: the ingest service hands them out from memory). Ids stay unique across
+    /// restarts and across imports.
+    async fn reserve_location_ids(&self, n: u32) -> Result<Range<i64>, StoreError>;
+
+    /// The POC connection query (see [`ConnectionQuery`]) as one set-based statement: the
+    /// other people's fixes, one entry per (own fix, other fix) match, ordered by own fix id
+    /// then other fix id.
+    async fn find_connection_locations(
+        &self,
+        query: &ConnectionQuery,
+    ) -> Result<Vec<Location>, StoreError>;
+
+    async fn count_locations(&self) -> Result<u64, StoreError>;
+}
+
+/// Both stores, as one handle.
+pub trait Store: PersonStore + LocationStore {}
+impl<T: PersonStore + LocationStore> Store for T {}
+
+/// A shared store handle.
+pub type DynStore = Arc<dyn Store>;
+
+/// What an idempotent insert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertReport {
+    pub inserted: u64,
+    /// Already stored (same event id or location id): skipped.
+    pub skipped: u64,
+}
+
+impl std::ops::AddAssign for InsertReport {
+    fn add_assign(&mut self, rhs: Self) {
+        self.inserted += rhs.inserted;
+        self.skipped += rhs.skipped;
+    }
+}

@@ -1,0 +1,43 @@
+//! The `udaconnect` binary: parse the command line, set up telemetry, hand off to
+//! `udaconnect-server`. Everything testable lives in the library crates.
+
+use clap::{Parser, Subcommand};
+use udaconnect_config::{ImportArgs, ServeArgs, TelemetryArgs};
+
+#[derive(Parser)]
+#[command(name = "udaconnect", version, about = "Who met whom at a conference, from their phones' GPS fixes")]
+struct Cli {
+    #[command(flatten)]
+    telemetry: TelemetryArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run UdaConnect (all targets in one process by default, embedded store and event log).
+    Serve(Box<ServeArgs>),
+    /// Bulk-load persons and location fixes from POC SQL dumps or CSV files.
+    Import(ImportArgs),
+    /// Print the OpenAPI document of the REST API (YAML).
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    udaconnect_telemetry::init_logging(&cli.telemetry)?;
+    match cli.command {
+        Command::Serve(args) => {
+            let app = udaconnect_server::App::build(&args).await?;
+            println!("{}", app.banner());
+            app.run_until_stopped(udaconnect_server::shutdown_signal())
+                .await
+        }
+        Command::Import(args) => udaconnect_server::run_import(&args).await,
+        Command::Openapi => {
+            print!("{}", udaconnect_gateway::openapi_yaml());
+            Ok(())
+        }
+    }
+}
