@@ -36,8 +36,7 @@ pub trait EventLog: Send + Sync + Debug + 'static {
     /// Joins consumer group `group` on `topic`. The group's partitions are split among its
     /// live subscriptions; each partition is read from the group's committed offset (from the
     /// beginning when the group has none). Dropping the subscription leaves the group.
-    async fn subscribe(&self, topic: &str, group: &str)
-    -> Result<Box<dyn Subscription>, BusError>;
+    async fn subscribe(&self, topic: &str, group: &str) -> Result<Box<dyn Subscription>, BusError>;
 
     /// The next offset to be written, per partition (index = partition number).
     async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>, BusError>;

@@ -87,7 +87,9 @@ impl StoreUrl {
     /// The SQLite file, defaulting to `<data_dir>/udaconnect.db`.
     pub fn sqlite_path(&self, data_dir: &Path) -> Option<PathBuf> {
         match self {
-            StoreUrl::Sqlite(p) => Some(p.clone().unwrap_or_else(|| data_dir.join("udaconnect.db"))),
+            StoreUrl::Sqlite(p) => {
+                Some(p.clone().unwrap_or_else(|| data_dir.join("udaconnect.db")))
+            }
             StoreUrl::Postgres(_) => None,
         }
     }
@@ -139,7 +141,10 @@ mod tests {
 
     #[test]
     fn parses_schemes() {
-        assert_eq!("embedded".parse::<BusUrl>().unwrap(), BusUrl::Embedded(None));
+        assert_eq!(
+            "embedded".parse::<BusUrl>().unwrap(),
+            BusUrl::Embedded(None)
+        );
         assert_eq!(
             "kafka://127.0.0.1:9092".parse::<BusUrl>().unwrap(),
             BusUrl::Kafka("127.0.0.1:9092".into())
@@ -162,7 +167,10 @@ mod tests {
     #[test]
     fn defaults_live_under_the_data_dir() {
         let d = Path::new("/data");
-        assert_eq!(BusUrl::Embedded(None).embedded_dir(d).unwrap(), d.join("log"));
+        assert_eq!(
+            BusUrl::Embedded(None).embedded_dir(d).unwrap(),
+            d.join("log")
+        );
         assert_eq!(
             StoreUrl::Sqlite(None).sqlite_path(d).unwrap(),
             d.join("udaconnect.db")

@@ -27,7 +27,12 @@ pub enum LogFormat {
 pub struct ServeArgs {
     /// Targets to run in this process, comma-separated (all, gateway, persons, ingest, writer,
     /// connections, detector, notifier).
-    #[arg(long, env = "UDACONNECT_TARGET", value_delimiter = ',', default_value = "all")]
+    #[arg(
+        long,
+        env = "UDACONNECT_TARGET",
+        value_delimiter = ',',
+        default_value = "all"
+    )]
     pub target: Vec<Target>,
 
     /// Directory for the embedded store and event log.

@@ -116,9 +116,9 @@ pub struct DistanceMeters(f64);
 impl DistanceMeters {
     /// The POC's default search radius.
     pub const POC_DEFAULT: DistanceMeters = DistanceMeters(5.0);
-    /// Larger radii make no sense for "whom did I meet" and would turn a query into a scan
-    /// of the whole conference.
-    pub const MAX: f64 = 100_000.0;
+    /// Half the Earth's circumference on the mean sphere: every point is within this distance
+    /// of every other, so a larger radius means nothing more.
+    pub const MAX: f64 = std::f64::consts::PI * EARTH_RADIUS_M;
 
     pub fn new(metres: f64) -> Result<Self, ValidationError> {
         if metres.is_finite() && metres > 0.0 && metres <= Self::MAX {
@@ -126,7 +126,10 @@ impl DistanceMeters {
         } else {
             Err(ValidationError::new(
                 "distance",
-                format!("must be a positive number of metres, at most {}", Self::MAX),
+                format!(
+                    "must be a positive number of metres, at most {:.0} (half the Earth's circumference)",
+                    Self::MAX
+                ),
             ))
         }
     }
@@ -159,8 +162,14 @@ mod tests {
         assert!(Coordinates::new(90.0, 180.0).is_ok());
         assert!(Coordinates::new(-90.0, -180.0).is_ok());
         assert_eq!(Coordinates::new(90.1, 0.0).unwrap_err().field, "latitude");
-        assert_eq!(Coordinates::new(0.0, -180.5).unwrap_err().field, "longitude");
-        assert_eq!(Coordinates::new(f64::NAN, 0.0).unwrap_err().field, "latitude");
+        assert_eq!(
+            Coordinates::new(0.0, -180.5).unwrap_err().field,
+            "longitude"
+        );
+        assert_eq!(
+            Coordinates::new(f64::NAN, 0.0).unwrap_err().field,
+            "latitude"
+        );
         assert_eq!(
             Coordinates::new(0.0, f64::INFINITY).unwrap_err().field,
             "longitude"

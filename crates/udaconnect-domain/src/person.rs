@@ -75,8 +75,14 @@ mod tests {
     fn names_are_trimmed_and_required() {
         let p = NewPerson::new(" Pam ", "Trexler", "Hampton").unwrap();
         assert_eq!(p.first_name, "Pam");
-        assert_eq!(NewPerson::new("", "x", "y").unwrap_err().field, "first_name");
-        assert_eq!(NewPerson::new("x", "  ", "y").unwrap_err().field, "last_name");
+        assert_eq!(
+            NewPerson::new("", "x", "y").unwrap_err().field,
+            "first_name"
+        );
+        assert_eq!(
+            NewPerson::new("x", "  ", "y").unwrap_err().field,
+            "last_name"
+        );
         let long = "a".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(
             NewPerson::new("x", "y", &long).unwrap_err().field,

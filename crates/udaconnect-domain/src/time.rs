@@ -61,7 +61,10 @@ mod tests {
     fn bad_input_names_the_field() {
         let e = parse_datetime("creation_time", "yesterday").unwrap_err();
         assert_eq!(e.field, "creation_time");
-        assert_eq!(parse_date("end_date", "2020-13-01").unwrap_err().field, "end_date");
+        assert_eq!(
+            parse_date("end_date", "2020-13-01").unwrap_err().field,
+            "end_date"
+        );
         assert!(parse_date("start_date", "2020-01-01").is_ok());
     }
 }

@@ -64,12 +64,7 @@ impl App {
             IdAllocator::new(store.clone(), IdAllocator::DEFAULT_BLOCK),
         ));
         let connections = ConnectionsClient::new(LocalConnections::new(store.clone()));
-        let writer = LocationWriter::new(
-            log,
-            store,
-            WriterOptions::default(),
-            readiness.clone(),
-        );
+        let writer = LocationWriter::new(log, store, WriterOptions::default(), readiness.clone());
         let router = udaconnect_gateway::router(GatewayState {
             persons,
             ingest,
@@ -218,8 +213,6 @@ async fn initialise_data_dir(
             .context("loading the demo data")?;
         tracing::info!(%report, "demo data loaded");
     }
-    std::fs::write(&marker, b"")
-        .with_context(|| format!("writing {}", marker.display()))?;
+    std::fs::write(&marker, b"").with_context(|| format!("writing {}", marker.display()))?;
     Ok(())
 }
-

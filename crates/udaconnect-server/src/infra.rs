@@ -37,7 +37,9 @@ impl Bus {
 pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow::Result<Bus> {
     match url {
         BusUrl::Embedded(_) => {
-            let dir = url.embedded_dir(data_dir).context("embedded log directory")?;
+            let dir = url
+                .embedded_dir(data_dir)
+                .context("embedded log directory")?;
             let options = EmbeddedOptions {
                 default_partitions: partitions,
                 ..EmbeddedOptions::default()

@@ -20,11 +20,9 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::UnknownPerson(id) => ValidationError::new(
-                "person_id",
-                format!("no person with id {id}"),
-            )
-            .into(),
+            StoreError::UnknownPerson(id) => {
+                ValidationError::new("person_id", format!("no person with id {id}")).into()
+            }
             StoreError::Database(m) => ServiceError::Unavailable(format!("store: {m}")),
             StoreError::Closed => ServiceError::Unavailable("store closed".into()),
             other => ServiceError::Internal(other.to_string()),

@@ -10,8 +10,7 @@ use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
 use udaconnect_bus::{Delivery, Record};
 use udaconnect_domain::{
-    Coordinates, EventId, Location, LocationId, LocationRecorded, PersonId, ValidationError,
-    parse_datetime,
+    Coordinates, Location, LocationId, LocationRecorded, PersonId, ValidationError, parse_datetime,
 };
 
 pub const LOCATIONS_TOPIC: &str = "udaconnect.locations.v1";
@@ -107,7 +106,9 @@ pub fn decode_location_recorded(record: &Record) -> Result<LocationRecorded, Dec
 /// A dead-letter copy of `delivery`, carrying the reason and where it came from.
 pub fn dead_letter(delivery: &Delivery, reason: &str) -> Record {
     let mut record = delivery.record.clone();
-    record.headers.push((HEADER_DLQ_REASON.into(), Bytes::from(reason.to_owned())));
+    record
+        .headers
+        .push((HEADER_DLQ_REASON.into(), Bytes::from(reason.to_owned())));
     record.headers.push((
         HEADER_DLQ_SOURCE.into(),
         Bytes::from(format!(
@@ -121,6 +122,7 @@ pub fn dead_letter(delivery: &Delivery, reason: &str) -> Record {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
+    use udaconnect_domain::EventId;
 
     use super::*;
 

@@ -8,9 +8,7 @@ use udaconnect_domain::{
     EventId, Location, LocationRecorded, NewLocation, PersonId, ValidationError,
 };
 
-use crate::{
-    IdAllocator, PersonsClient, ServiceError, events, metrics as m, service_client,
-};
+use crate::{IdAllocator, PersonsClient, ServiceError, events, metrics as m, service_client};
 
 /// Accepts location fixes from devices: validates them, assigns ids and appends them to the
 /// locations log. A fix is accepted (and may be acknowledged to the device) once it is
@@ -69,11 +67,9 @@ impl LocalIngest {
                 self.known_persons.write().await.insert(id);
                 Ok(())
             }
-            Err(ServiceError::NotFound { .. }) => Err(ValidationError::new(
-                "person_id",
-                format!("no person with id {id}"),
-            )
-            .into()),
+            Err(ServiceError::NotFound { .. }) => {
+                Err(ValidationError::new("person_id", format!("no person with id {id}")).into())
+            }
             Err(e) => Err(e),
         }
     }

@@ -25,8 +25,8 @@ pub use error::ServiceError;
 pub use health::Readiness;
 pub use ids::IdAllocator;
 pub use ingest::{IngestClient, IngestService, LocalIngest};
-pub use persons::{LocalPersons, PersonService, PersonsClient};
 pub use metrics::describe_all as describe_metrics;
+pub use persons::{LocalPersons, PersonService, PersonsClient};
 pub use writer::{LocationWriter, WriterOptions};
 
 /// Defines the cheap, cloneable client of a service trait: a newtype over `Arc<dyn Trait>`

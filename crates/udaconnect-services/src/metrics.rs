@@ -13,14 +13,29 @@ pub(crate) const EVENT_LOG_LAG: &str = "udaconnect_event_log_lag";
 /// Registers descriptions so `/metrics` explains itself.
 pub(crate) fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram};
-    describe_counter!(INGEST_ACCEPTED, "Location fixes accepted and appended to the log");
+    describe_counter!(
+        INGEST_ACCEPTED,
+        "Location fixes accepted and appended to the log"
+    );
     describe_counter!(INGEST_REJECTED, "Location fixes rejected by validation");
     describe_counter!(WRITER_STORED, "Location fixes written to the store");
-    describe_counter!(WRITER_DUPLICATES, "Redelivered fixes skipped as already stored");
-    describe_counter!(WRITER_DEAD_LETTERED, "Poison records sent to the dead-letter topic");
-    describe_counter!(WRITER_RETRIES, "Store writes retried after a transient failure");
+    describe_counter!(
+        WRITER_DUPLICATES,
+        "Redelivered fixes skipped as already stored"
+    );
+    describe_counter!(
+        WRITER_DEAD_LETTERED,
+        "Poison records sent to the dead-letter topic"
+    );
+    describe_counter!(
+        WRITER_RETRIES,
+        "Store writes retried after a transient failure"
+    );
     describe_histogram!(WRITER_BATCH_SECONDS, "Time to store one batch of fixes");
-    describe_gauge!(EVENT_LOG_LAG, "Records appended but not yet committed by the group");
+    describe_gauge!(
+        EVENT_LOG_LAG,
+        "Records appended but not yet committed by the group"
+    );
 }
 
 /// Called once at start-up by the server.

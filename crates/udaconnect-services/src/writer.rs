@@ -135,15 +135,22 @@ impl LocationWriter {
         let report = self.store_all(&fixes, &origin, &mut dead, cancel).await?;
         if !dead.is_empty() {
             metrics::counter!(m::WRITER_DEAD_LETTERED).increment(dead.len() as u64);
-            tracing::warn!(records = dead.len(), "sending poison records to the dead-letter topic");
-            self.retry(cancel, "dead-letter append", || {
-                self.log.append(LOCATIONS_DLQ_TOPIC, dead.clone())
-            })
-            .await?;
+            tracing::warn!(
+                records = dead.len(),
+                "sending poison records to the dead-letter topic"
+            );
+            let mut backoff = Backoff::new(self.options.max_backoff);
+            while let Err(e) = self.log.append(LOCATIONS_DLQ_TOPIC, dead.clone()).await {
+                tracing::warn!(error = %e, "dead-letter append failed, retrying");
+                backoff.wait(cancel).await?;
+            }
         }
         let processed = last_positions(batch);
-        self.retry(cancel, "offset commit", || sub.commit(&processed))
-            .await?;
+        let mut backoff = Backoff::new(self.options.max_backoff);
+        while let Err(e) = sub.commit(&processed).await {
+            tracing::warn!(error = %e, "offset commit failed, retrying");
+            backoff.wait(cancel).await?;
+        }
         metrics::counter!(m::WRITER_STORED).increment(report.inserted);
         metrics::counter!(m::WRITER_DUPLICATES).increment(report.skipped);
         metrics::histogram!(m::WRITER_BATCH_SECONDS).record(started.elapsed().as_secs_f64());
@@ -202,29 +209,6 @@ impl LocationWriter {
         }
     }
 
-    async fn retry<F, Fut, T, E>(
-        &self,
-        cancel: &CancellationToken,
-        what: &'static str,
-        mut op: F,
-    ) -> Result<T, Cancelled>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-        E: std::fmt::Display,
-    {
-        let mut backoff = Backoff::new(self.options.max_backoff);
-        loop {
-            match op().await {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    tracing::warn!(error = %e, what, "writer step failed, retrying");
-                    backoff.wait(cancel).await?;
-                }
-            }
-        }
-    }
-
     async fn report_lag(&self) {
         match udaconnect_bus::group_lag(&*self.log, LOCATIONS_TOPIC, &self.options.group).await {
             Ok(lag) => metrics::gauge!(
@@ -242,7 +226,9 @@ impl LocationWriter {
 fn last_positions(batch: &[Delivery]) -> Vec<Position> {
     let mut last = BTreeMap::new();
     for d in batch {
-        let e = last.entry(d.position.partition).or_insert(d.position.offset);
+        let e = last
+            .entry(d.position.partition)
+            .or_insert(d.position.offset);
         *e = (*e).max(d.position.offset);
     }
     last.into_iter()

@@ -59,8 +59,7 @@ pub fn init_metrics() -> Result<PrometheusHandle, TelemetryError> {
                 .map_err(|e| e.to_string())?;
             let recorder = builder.build_recorder();
             let handle = recorder.handle();
-            metrics::set_global_recorder(recorder)
-                .map_err(|e| e.to_string())?;
+            metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
             Ok(handle)
         })
         .clone()

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use udaconnect_config::{ImportArgs, ServeArgs, TelemetryArgs};
 
 #[derive(Parser)]
-#[command(name = "udaconnect", version, about = "Who met whom at a conference, from their phones' GPS fixes")]
+#[command(
+    name = "udaconnect",
+    version,
+    about = "Who met whom at a conference, from their phones' GPS fixes"
+)]
 struct Cli {
     #[command(flatten)]
     telemetry: TelemetryArgs,

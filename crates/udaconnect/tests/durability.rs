@@ -114,7 +114,11 @@ async fn a_posted_fix_reads_back_as_posted() {
     let accepted: Value = resp.json().await.unwrap();
     let stored = eventually(Duration::from_secs(10), || async {
         let r = http.get(server.url(&location)).send().await.ok()?;
-        if r.status() == 200 { r.json::<Value>().await.ok() } else { None }
+        if r.status() == 200 {
+            r.json::<Value>().await.ok()
+        } else {
+            None
+        }
     })
     .await
     .expect("stored within 10 s");
@@ -125,12 +129,29 @@ async fn a_posted_fix_reads_back_as_posted() {
 
     // Bad input is a 400 naming the field, and changes nothing.
     for (body, field) in [
-        (json!({"person_id": person, "latitude": "91", "longitude": "0"}), "latitude"),
-        (json!({"person_id": person, "latitude": "0", "longitude": "east"}), "longitude"),
-        (json!({"person_id": 999_999, "latitude": "0", "longitude": "0"}), "person_id"),
-        (json!({"person_id": person, "latitude": "0", "longitude": "0", "creation_time": "soon"}), "creation_time"),
+        (
+            json!({"person_id": person, "latitude": "91", "longitude": "0"}),
+            "latitude",
+        ),
+        (
+            json!({"person_id": person, "latitude": "0", "longitude": "east"}),
+            "longitude",
+        ),
+        (
+            json!({"person_id": 999_999, "latitude": "0", "longitude": "0"}),
+            "person_id",
+        ),
+        (
+            json!({"person_id": person, "latitude": "0", "longitude": "0", "creation_time": "soon"}),
+            "creation_time",
+        ),
     ] {
-        let r = http.post(server.url("/api/locations")).json(&body).send().await.unwrap();
+        let r = http
+            .post(server.url("/api/locations"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 400, "{body}");
         let e: Value = r.json().await.unwrap();
         assert_eq!(e["error"]["field"], field, "{e}");
@@ -143,7 +164,14 @@ async fn a_posted_fix_reads_back_as_posted() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "distance");
-    let r = http.get(server.url("/api/persons/424242")).send().await.unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["field"],
+        "distance"
+    );
+    let r = http
+        .get(server.url("/api/persons/424242"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }

@@ -77,23 +77,64 @@ async fn imports_dumps_and_csv_idempotently_and_serves_them() {
     let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
 
     let (ok, out) = import(&data, &files);
-    assert!(!ok, "a rejected row makes the import fail after loading the rest:\n{out}");
-    assert!(out.contains("more.csv:3") && out.contains("latitude"), "{out}");
-    assert!(out.contains('2') && out.to_lowercase().contains("swap"), "reports the fixed rows:\n{out}");
+    assert!(
+        !ok,
+        "a rejected row makes the import fail after loading the rest:\n{out}"
+    );
+    assert!(
+        out.contains("more.csv:3") && out.contains("latitude"),
+        "{out}"
+    );
+    assert!(
+        out.contains("imported 2 persons (0 already present) and 5 locations (0 already present)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fixed 2 swapped coordinates"),
+        "reports the fixed rows:\n{out}"
+    );
 
+    // Idempotent: the same files again change nothing.
     let (_, again) = import(&data, &files);
+    assert!(
+        again
+            .contains("imported 0 persons (2 already present) and 0 locations (5 already present)"),
+        "{again}"
+    );
     assert!(again.contains("more.csv:3"), "{again}");
 
     let server = Server::start(&data, &[]);
     let http = client();
-    let persons: Vec<Value> = http.get(server.url("/api/persons")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(persons.len(), 2, "imported persons only: no demo data over an imported store");
+    let persons: Vec<Value> = http
+        .get(server.url("/api/persons"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        persons.len(),
+        2,
+        "imported persons only: no demo data over an imported store"
+    );
     assert_eq!(persons[1]["last_name"], "O'Shader");
-    let fixed: Value = http.get(server.url("/api/locations/43")).send().await.unwrap().json().await.unwrap();
+    let fixed: Value = http
+        .get(server.url("/api/locations/43"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fixed["latitude"], "35.058514");
     assert_eq!(fixed["longitude"], "-106.571957");
     for (id, status) in [(30, 200), (42, 200), (100, 200), (101, 404), (102, 200)] {
-        let r = http.get(server.url(&format!("/api/locations/{id}"))).send().await.unwrap();
+        let r = http
+            .get(server.url(&format!("/api/locations/{id}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), status, "location {id}");
     }
     // A fix accepted after the import gets a fresh id, above every imported one.

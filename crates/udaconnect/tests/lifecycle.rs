@@ -14,14 +14,32 @@ async fn sigterm_stops_cleanly_and_demo_data_loads_only_once() {
     let http = client();
 
     let server = Server::start(&data, &[]);
-    let persons: Vec<Value> = http.get(server.url("/api/persons")).send().await.unwrap().json().await.unwrap();
+    let persons: Vec<Value> = http
+        .get(server.url("/api/persons"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(persons.len(), 5);
     let status = server.terminate(Duration::from_secs(20));
     assert!(status.success(), "{status:?}");
 
     let server = Server::start(&data, &[]);
-    let persons: Vec<Value> = http.get(server.url("/api/persons")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(persons.len(), 5, "restart does not import the demo data again");
+    let persons: Vec<Value> = http
+        .get(server.url("/api/persons"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        persons.len(),
+        5,
+        "restart does not import the demo data again"
+    );
 }
 
 #[tokio::test]
@@ -31,7 +49,13 @@ async fn a_data_dir_in_use_or_a_taken_port_is_a_clear_error() {
     let server = Server::start(&data, &["--no-demo-data"]);
 
     let out = Command::new(BIN)
-        .args(["serve", "--http-addr", "127.0.0.1:0", "--no-demo-data", "--data-dir"])
+        .args([
+            "serve",
+            "--http-addr",
+            "127.0.0.1:0",
+            "--no-demo-data",
+            "--data-dir",
+        ])
         .arg(&data)
         .output()
         .unwrap();
@@ -42,7 +66,13 @@ async fn a_data_dir_in_use_or_a_taken_port_is_a_clear_error() {
     let taken = server.base.trim_start_matches("http://").to_owned();
     let other = dir.path().join("other");
     let out = Command::new(BIN)
-        .args(["serve", "--no-demo-data", "--http-addr", &taken, "--data-dir"])
+        .args([
+            "serve",
+            "--no-demo-data",
+            "--http-addr",
+            &taken,
+            "--data-dir",
+        ])
         .arg(&other)
         .output()
         .unwrap();
@@ -53,7 +83,10 @@ async fn a_data_dir_in_use_or_a_taken_port_is_a_clear_error() {
 
 #[test]
 fn bad_flags_are_refused_with_a_message() {
-    let out = Command::new(BIN).args(["serve", "--target", "bogus"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--target", "bogus"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target"));
 }

@@ -88,7 +88,10 @@ fn haversine(a: &Fix, b: &Fix) -> f64 {
 fn expected(fixes: &[Fix], person: i64, start: &str, end: &str, metres: f64) -> Vec<(i64, i64)> {
     let (s, e) = (date(start), date(end));
     let mut out = Vec::new();
-    for own in fixes.iter().filter(|f| f.person_id == person && f.t >= s && f.t < e) {
+    for own in fixes
+        .iter()
+        .filter(|f| f.person_id == person && f.t >= s && f.t < e)
+    {
         for other in fixes
             .iter()
             .filter(|f| f.person_id != person && f.t >= s && f.t < e + 86_400)
@@ -118,7 +121,11 @@ async fn demo_data_connections_match_the_poc_semantics() {
         .await
         .unwrap();
     let ids: Vec<i64> = persons.iter().map(|p| p["id"].as_i64().unwrap()).collect();
-    assert_eq!(ids, vec![1, 5, 6, 8, 9], "the POC's five persons, ordered by id");
+    assert_eq!(
+        ids,
+        vec![1, 5, 6, 8, 9],
+        "the POC's five persons, ordered by id"
+    );
     assert_eq!(persons[0]["first_name"], "Pam");
     let names: HashMap<i64, Value> = persons
         .iter()
@@ -186,8 +193,8 @@ async fn demo_data_connections_match_the_poc_semantics() {
         .json()
         .await
         .unwrap();
-    assert_eq!(loc["latitude"], "35.058514");
-    assert_eq!(loc["longitude"], "-106.571957");
+    assert_eq!(loc["latitude"], "35.0585136");
+    assert_eq!(loc["longitude"], "-106.5719566");
 }
 
 #[tokio::test]
@@ -222,7 +229,14 @@ async fn health_is_poc_compatible_and_docs_are_served() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    assert!(doc["paths"]["/api/persons/{person_id}/connection"].is_object() || doc["paths"].as_object().unwrap().keys().any(|k| k.ends_with("/connection")));
+    assert!(
+        doc["paths"]["/api/persons/{person_id}/connection"].is_object()
+            || doc["paths"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k.ends_with("/connection"))
+    );
     let docs = http.get(server.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     let root = reqwest::Client::builder()
@@ -234,6 +248,16 @@ async fn health_is_poc_compatible_and_docs_are_served() {
         .await
         .unwrap();
     assert!(root.status().is_redirection());
-    let metrics = http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("udaconnect_http_requests_total"), "{metrics}");
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("udaconnect_http_requests_total"),
+        "{metrics}"
+    );
 }

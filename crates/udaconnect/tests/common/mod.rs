@@ -68,7 +68,10 @@ impl Server {
     /// Sends SIGTERM and waits for the exit status (bounded).
     pub fn terminate(mut self, within: Duration) -> ExitStatus {
         let pid = self.child.id().to_string();
-        let ok = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        let ok = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         assert!(ok.success(), "kill -TERM failed");
         let start = Instant::now();
         loop {
@@ -77,7 +80,10 @@ impl Server {
             }
             if start.elapsed() > within {
                 let _ = self.child.kill();
-                panic!("udaconnect did not stop within {within:?} after SIGTERM; log:\n{}", self.logs());
+                panic!(
+                    "udaconnect did not stop within {within:?} after SIGTERM; log:\n{}",
+                    self.logs()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -1,0 +1,74 @@
+//! UdaConnect's HTTP gateway: the POC-compatible REST API v1 (`/api/...`), its OpenAPI
+//! document and docs UI, health, readiness and Prometheus metrics.
+//!
+//! The gateway holds no data: every route calls a service client ([`GatewayState`]), which
+//! runs in this process or behind gRPC. Every error, including axum's own rejections, a
+//! timeout or a panic, is answered with the JSON body of [`error`](crate::error).
+//!
+//! | module | routes |
+//! |---|---|
+//! | `routes::persons` | `GET/POST /api/persons`, `GET /api/persons/{person_id}` |
+//! | `routes::locations` | `POST /api/locations`, `GET /api/locations/{location_id}` |
+//! | `routes::connections` | `GET /api/persons/{person_id}/connection` |
+//! | `routes::health` | `/health`, `/health/live`, `/health/ready`, `/metrics` |
+//! | `routes::docs` | `/api/openapi.json`, `/docs/`, `/` |
+
+mod dto;
+mod error;
+mod extract;
+mod metrics;
+mod openapi;
+mod routes;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::Duration;
+
+use axum::{Router, extract::DefaultBodyLimit, http::StatusCode};
+use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::TimeoutLayer};
+
+pub use openapi::{openapi, openapi_yaml};
+pub use state::GatewayState;
+
+/// Largest request body accepted, in bytes (a location fix is about 120 bytes).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A request still running after this is answered 503 and abandoned.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The complete gateway application: every route plus CORS, tracing, metrics, body limit,
+/// timeout and panic handling.
+pub fn router(state: GatewayState) -> Router {
+    build(state, REQUEST_TIMEOUT)
+}
+
+pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
+    metrics::describe();
+    let (api, doc) = openapi::api_router().split_for_parts();
+    api.merge(routes::docs::router(doc))
+        .fallback(error::not_found)
+        .with_state(state)
+        // Layers run bottom-up on the request: the last one added sees the request first.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::map_response(error::json_errors))
+        .layer(cors())
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(metrics::trace_layer())
+}
+
+/// The POC's front end is served from another origin: allow any origin to read and write.
+fn cors() -> CorsLayer {
+    use axum::http::{Method, header};
+    CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER])
+        .max_age(Duration::from_secs(3600))
+}

@@ -1,0 +1,7 @@
+//! One module per resource, each exposing its routes.
+
+pub(crate) mod connections;
+pub(crate) mod docs;
+pub(crate) mod health;
+pub(crate) mod locations;
+pub(crate) mod persons;

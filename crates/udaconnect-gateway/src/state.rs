@@ -1,0 +1,14 @@
+use metrics_exporter_prometheus::PrometheusHandle;
+use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient, Readiness};
+
+/// What the gateway's handlers call: cheap clones of the service clients (local or remote)
+/// and the process's readiness and metrics.
+#[derive(Clone, Debug)]
+pub struct GatewayState {
+    pub persons: PersonsClient,
+    pub ingest: IngestClient,
+    pub connections: ConnectionsClient,
+    pub readiness: Readiness,
+    /// Renders `GET /metrics`; `None` answers 404 there.
+    pub metrics: Option<PrometheusHandle>,
+}
