@@ -44,6 +44,24 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: SocketAddr,
 
+    /// gRPC listen address shared by every gRPC-serving target of this process (persons,
+    /// ingest, connections).
+    #[arg(long, env = "UDACONNECT_GRPC_ADDR", default_value = "127.0.0.1:50051")]
+    pub grpc_addr: SocketAddr,
+
+    /// gRPC endpoint of the persons target (e.g. `http://persons:50051`); defaults to
+    /// in-process when this process runs the persons target.
+    #[arg(long, env = "UDACONNECT_PERSONS_URL")]
+    pub persons_url: Option<String>,
+
+    /// gRPC endpoint of the connections target; defaults to in-process when it runs here.
+    #[arg(long, env = "UDACONNECT_CONNECTIONS_URL")]
+    pub connections_url: Option<String>,
+
+    /// gRPC endpoint of the ingest target; defaults to in-process when it runs here.
+    #[arg(long, env = "UDACONNECT_INGEST_URL")]
+    pub ingest_url: Option<String>,
+
     /// Event log: `embedded` (durable, under the data directory) or `kafka://host:port`.
     #[arg(long, env = "UDACONNECT_BUS", default_value = "embedded")]
     pub bus: BusUrl,
