@@ -42,8 +42,10 @@ pub trait LocationStore: Send + Sync + Debug + 'static {
     /// stored is skipped (redelivery and re-import are no-ops). All-or-nothing and durable on
     /// return. A fix of an unknown person fails the whole call with
     /// [`StoreError::UnknownPerson`].
-    async fn insert_locations(&self, fixes: &[LocationRecorded])
-    -> Result<InsertReport, StoreError>;
+    async fn insert_locations(
+        &self,
+        fixes: &[LocationRecorded],
+    ) -> Result<InsertReport, StoreError>;
 
     async fn get_location(&self, id: LocationId) -> Result<Option<Location>, StoreError>;
 
