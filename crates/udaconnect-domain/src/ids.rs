@@ -140,7 +140,9 @@ mod tests {
 
     #[test]
     fn import_event_ids_of_consecutive_rows_are_consecutive_keys() {
-        let ids: Vec<_> = (1..1000).map(|i| EventId::for_import("location", i)).collect();
+        let ids: Vec<_> = (1..1000)
+            .map(|i| EventId::for_import("location", i))
+            .collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(ids[0].as_uuid().get_version_num(), 8);
     }
