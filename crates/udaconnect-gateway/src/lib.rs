@@ -30,7 +30,7 @@ use axum::{Router, extract::DefaultBodyLimit, http::StatusCode};
 use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::TimeoutLayer};
 
 pub use openapi::{openapi, openapi_yaml};
-pub use state::GatewayState;
+pub use state::{AdminState, GatewayState};
 
 /// Largest request body accepted, in bytes (a location fix is about 120 bytes).
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,6 +41,27 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// timeout and panic handling.
 pub fn router(state: GatewayState) -> Router {
     build(state, REQUEST_TIMEOUT)
+}
+
+/// The admin endpoints alone — `/health`, `/health/live`, `/health/ready`, `/metrics` — for
+/// processes that run no REST API (writer, persons, ingest, connections targets), so every
+/// process can be probed and scraped the same way.
+pub fn admin_router(state: AdminState) -> Router {
+    metrics::describe();
+    let (admin, _) = utoipa_axum::router::OpenApiRouter::<AdminState>::new()
+        .merge(routes::health::router())
+        .split_for_parts();
+    admin
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(metrics::trace_layer())
 }
 
 pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {

@@ -1,3 +1,4 @@
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient, Readiness};
 
@@ -11,4 +12,22 @@ pub struct GatewayState {
     pub readiness: Readiness,
     /// Renders `GET /metrics`; `None` answers 404 there.
     pub metrics: Option<PrometheusHandle>,
+}
+
+/// What the health and metrics routes need: every process serves them, including those that
+/// run no REST API (see [`admin_router`](crate::admin_router)).
+#[derive(Clone, Debug)]
+pub struct AdminState {
+    pub readiness: Readiness,
+    /// Renders `GET /metrics`; `None` answers 404 there.
+    pub metrics: Option<PrometheusHandle>,
+}
+
+impl FromRef<GatewayState> for AdminState {
+    fn from_ref(state: &GatewayState) -> Self {
+        AdminState {
+            readiness: state.readiness.clone(),
+            metrics: state.metrics.clone(),
+        }
+    }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::{
     Json,
-    extract::State,
+    extract::{FromRef, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -12,9 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{GatewayState, error::ApiError};
+use crate::{AdminState, error::ApiError};
 
-pub(crate) fn router() -> OpenApiRouter<GatewayState> {
+pub(crate) fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AdminState: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(live))
@@ -78,7 +82,7 @@ async fn live() -> Json<Liveness> {
             body = ReadinessReport),
     )
 )]
-async fn ready(State(state): State<GatewayState>) -> (StatusCode, Json<ReadinessReport>) {
+async fn ready(State(state): State<AdminState>) -> (StatusCode, Json<ReadinessReport>) {
     let word = |ok: bool| if ok { "ready" } else { "not_ready" };
     let (components, shutting_down) = state.readiness.report();
     let ok = state.readiness.is_ready();
@@ -109,7 +113,7 @@ async fn ready(State(state): State<GatewayState>) -> (StatusCode, Json<Readiness
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-async fn metrics(State(state): State<GatewayState>) -> Response {
+async fn metrics(State(state): State<AdminState>) -> Response {
     match &state.metrics {
         Some(handle) => (
             [(

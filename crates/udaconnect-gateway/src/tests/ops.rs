@@ -180,3 +180,22 @@ async fn docs_ui_is_served_from_the_binary() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("/api/openapi.json"), "{}", r.text());
 }
+
+#[tokio::test]
+async fn admin_router_serves_probes_and_metrics_but_no_api() {
+    use axum::extract::FromRef;
+    let app = super::app_with(|state| crate::admin_router(crate::AdminState::from_ref(&state)));
+    assert_eq!(app.get("/health/live").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/health").await.json(),
+        serde_json::json!("healthy")
+    );
+    app.readiness.set("writer", false);
+    let ready = app.get("/health/ready").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json()["components"]["writer"], "not_ready");
+    assert_eq!(app.get("/metrics").await.status, StatusCode::OK);
+    app.get("/api/persons")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+}
