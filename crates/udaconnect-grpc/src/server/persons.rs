@@ -1,0 +1,44 @@
+use tonic::{Request, Response, Status};
+use udaconnect_domain::{NewPerson, PersonId};
+use udaconnect_proto::v1::{self, persons_server::Persons};
+use udaconnect_services::PersonsClient;
+
+use crate::status::{invalid, to_status};
+
+/// `udaconnect.v1.Persons` over a [`PersonsClient`].
+#[derive(Debug, Clone)]
+pub(crate) struct PersonsRpc(pub(crate) PersonsClient);
+
+#[tonic::async_trait]
+impl Persons for PersonsRpc {
+    #[tracing::instrument(skip_all, name = "grpc.CreatePerson")]
+    async fn create_person(
+        &self,
+        request: Request<v1::CreatePersonRequest>,
+    ) -> Result<Response<v1::Person>, Status> {
+        let person = NewPerson::try_from(request.into_inner()).map_err(invalid)?;
+        let person = self.0.create(person).await.map_err(to_status)?;
+        Ok(Response::new(v1::Person::from(&person)))
+    }
+
+    #[tracing::instrument(skip_all, name = "grpc.GetPerson")]
+    async fn get_person(
+        &self,
+        request: Request<v1::GetPersonRequest>,
+    ) -> Result<Response<v1::Person>, Status> {
+        let id = PersonId::new(request.into_inner().person_id).map_err(invalid)?;
+        let person = self.0.get(id).await.map_err(to_status)?;
+        Ok(Response::new(v1::Person::from(&person)))
+    }
+
+    #[tracing::instrument(skip_all, name = "grpc.ListPersons")]
+    async fn list_persons(
+        &self,
+        _request: Request<v1::ListPersonsRequest>,
+    ) -> Result<Response<v1::ListPersonsResponse>, Status> {
+        let persons = self.0.list().await.map_err(to_status)?;
+        Ok(Response::new(v1::ListPersonsResponse {
+            persons: persons.iter().map(v1::Person::from).collect(),
+        }))
+    }
+}

@@ -1,0 +1,142 @@
+//! `spawn_app`: a real tonic server on 127.0.0.1:0 running the LOCAL services over a
+//! SQLite store and an embedded log in a temp dir (plus the writer, so recorded fixes
+//! become readable), and gRPC clients of it.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use udaconnect_bus::{EventLog, embedded::EmbeddedLog};
+use udaconnect_domain::{Coordinates, NewLocation, NewPerson, Person, PersonId};
+use udaconnect_grpc::{GrpcLimits, GrpcServices};
+use udaconnect_proto::v1::{self, location_ingest_client::LocationIngestClient};
+use udaconnect_services::{
+    ConnectionsClient, IdAllocator, IngestClient, LocalConnections, LocalIngest, LocalPersons,
+    LocationWriter, PersonsClient, Readiness, WriterOptions, events,
+};
+use udaconnect_store::{DynStore, sqlite::SqliteStore};
+
+pub struct TestApp {
+    pub url: String,
+    /// gRPC clients of the server (what a remote gateway would hold).
+    pub persons: PersonsClient,
+    pub ingest: IngestClient,
+    pub connections: ConnectionsClient,
+    pub log: Arc<dyn EventLog>,
+    pub store: DynStore,
+    cancel: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(GrpcLimits::default()).await
+}
+
+pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: DynStore =
+        Arc::new(SqliteStore::open(&dir.path().join("udaconnect.db")).expect("open store"));
+    let log: Arc<dyn EventLog> =
+        EmbeddedLog::open(&dir.path().join("log"), Default::default()).expect("open log");
+    log.ensure_topic(events::LOCATIONS_TOPIC, 2)
+        .await
+        .expect("topic");
+    log.ensure_topic(events::LOCATIONS_DLQ_TOPIC, 1)
+        .await
+        .expect("dlq");
+
+    let persons = PersonsClient::new(LocalPersons::new(store.clone()));
+    let ids = IdAllocator::new(store.clone(), IdAllocator::DEFAULT_BLOCK);
+    let ingest = IngestClient::new(LocalIngest::new(persons.clone(), log.clone(), ids));
+    let connections = ConnectionsClient::new(LocalConnections::new(store.clone()));
+    let routes = GrpcServices::new()
+        .persons(persons)
+        .ingest(ingest)
+        .connections(connections)
+        .limits(limits)
+        .build()
+        .await
+        .expect("grpc routes");
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let cancel = CancellationToken::new();
+    let shutdown = cancel.clone().cancelled_owned();
+    let server = tokio::spawn(async move {
+        udaconnect_grpc::serve(listener, routes.routes, shutdown)
+            .await
+            .expect("grpc server");
+    });
+    let writer = LocationWriter::new(
+        log.clone(),
+        store.clone(),
+        WriterOptions::default(),
+        Readiness::new(),
+    );
+    let writer_cancel = cancel.clone();
+    let writer = tokio::spawn(async move {
+        writer.run(writer_cancel).await.expect("writer");
+    });
+    TestApp {
+        persons: udaconnect_grpc::persons_client(&url).expect("persons client"),
+        ingest: udaconnect_grpc::ingest_client(&url).expect("ingest client"),
+        connections: udaconnect_grpc::connections_client(&url).expect("connections client"),
+        url,
+        log,
+        store,
+        cancel,
+        tasks: vec![server, writer],
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Registers a person through gRPC.
+    pub async fn person(&self, first: &str) -> Person {
+        let new = NewPerson::new(first, "Tester", "Acme").expect("valid person");
+        self.persons.create(new).await.expect("create person")
+    }
+
+    /// Stops the server and the writer, and waits for them.
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        for task in self.tasks {
+            task.await.expect("task");
+        }
+    }
+}
+
+/// A valid fix of `person` at `(lat, lon)` on 2020-08-18 at `hour`:00 UTC.
+pub fn fix(person: PersonId, lat: f64, lon: f64, hour: u32) -> NewLocation {
+    NewLocation {
+        person_id: person,
+        coordinates: Coordinates::new(lat, lon).expect("valid coordinates"),
+        creation_time: Utc
+            .with_ymd_and_hms(2020, 8, 18, hour, 0, 0)
+            .single()
+            .expect("valid time"),
+    }
+}
+
+/// A raw request for a fix, bypassing domain validation (as a foreign client may send it).
+pub fn raw_fix(person_id: i64, latitude: f64, longitude: f64) -> v1::RecordLocationRequest {
+    v1::RecordLocationRequest {
+        person_id,
+        latitude,
+        longitude,
+        creation_time: Some(udaconnect_proto::timestamp_to_proto(
+            &fix(PersonId::new(1).expect("id"), 0.0, 0.0, 10).creation_time,
+        )),
+    }
+}
+
+/// The generated ingest stub, to send what the domain types cannot express.
+pub async fn raw_ingest(url: &str) -> LocationIngestClient<Channel> {
+    LocationIngestClient::connect(url.to_owned())
+        .await
+        .expect("connect")
+}
