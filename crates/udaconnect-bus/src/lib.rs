@@ -9,6 +9,7 @@ mod error;
 mod record;
 
 pub mod embedded;
+pub mod kafka;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
