@@ -1,9 +1,11 @@
 //! Store ports and adapters. Services depend on [`PersonStore`] and [`LocationStore`] only;
-//! the SQLite adapter ([`sqlite::SqliteStore`]) is the embedded default and PostgreSQL/PostGIS
-//! comes later behind the same traits, passing the same [`suite`].
+//! the SQLite adapter ([`sqlite::SqliteStore`]) is the embedded default and
+//! [`postgres::PostgresStore`] (PostgreSQL + PostGIS) the distributed one; both pass the same
+//! [`suite`].
 
 mod error;
 
+pub mod postgres;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "suite"))]
