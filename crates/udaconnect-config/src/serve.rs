@@ -70,6 +70,11 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
     pub store: StoreUrl,
 
+    /// Prefix of every topic and consumer-group name, so that several deployments can share
+    /// one Kafka cluster (letters, digits, `.`, `_`, `-`).
+    #[arg(long, env = "UDACONNECT_TOPIC_PREFIX", default_value = "", value_parser = topic_prefix)]
+    pub topic_prefix: String,
+
     /// Partitions of the locations topic when it is created.
     #[arg(long, env = "UDACONNECT_PARTITIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub partitions: u32,
@@ -81,6 +86,17 @@ pub struct ServeArgs {
     /// Seconds to wait for in-flight work to finish on shutdown.
     #[arg(long, env = "UDACONNECT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+}
+
+fn topic_prefix(s: &str) -> Result<String, String> {
+    if s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(s.to_owned())
+    } else {
+        Err("use at most 100 letters, digits, '.', '_' or '-'".into())
+    }
 }
 
 /// `udaconnect import`: bulk-load persons and fixes from POC SQL dumps or CSV files.

@@ -1,17 +1,17 @@
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::{Context, bail};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
-use udaconnect_config::{ServeArgs, Targets};
-use udaconnect_gateway::GatewayState;
-use udaconnect_services::{
-    ConnectionsClient, IdAllocator, IngestClient, LocalConnections, LocalIngest, LocalPersons,
-    LocationWriter, PersonsClient, Readiness, WriterOptions, events,
-};
+use udaconnect_config::{ServeArgs, Target, Targets};
+use udaconnect_gateway::{AdminState, GatewayState};
+use udaconnect_services::{LocationWriter, Readiness, WriterOptions, events};
 use udaconnect_store::DynStore;
 
-use crate::infra::{self, Bus};
+use crate::{
+    infra::{self, Bus},
+    wiring,
+};
 
 /// Marks a data directory that has been initialised (demo data loaded or declined).
 const INITIALISED_MARKER: &str = ".initialised";
@@ -21,57 +21,111 @@ pub struct App {
     http: TcpListener,
     http_addr: SocketAddr,
     router: axum::Router,
-    bus: Bus,
-    writer: LocationWriter,
+    grpc: Option<(TcpListener, udaconnect_grpc::GrpcRoutes)>,
+    grpc_addr: Option<SocketAddr>,
+    bus: Option<Bus>,
+    writer: Option<LocationWriter>,
     readiness: Readiness,
     shutdown_timeout: Duration,
+    targets: Targets,
     summary: String,
 }
 
 impl App {
-    /// Opens the adapters and wires every target of `args` into this process.
+    /// Opens the adapters the targets need and wires the targets of `args` into this process.
     pub async fn build(args: &ServeArgs) -> anyhow::Result<App> {
         let targets = Targets::new(&args.target);
-        if !targets.is_all() {
-            bail!(
-                "--target {targets}: running a subset of targets needs Kafka, PostgreSQL and gRPC \
-                 between processes, which this build does not have yet; run --target all"
-            );
-        }
+        wiring::refuse_unbuilt(&targets)?;
         let metrics = udaconnect_telemetry::init_metrics()?;
         udaconnect_services::describe_metrics();
         std::fs::create_dir_all(&args.data_dir)
             .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
 
-        let store = infra::open_store(&args.store, &args.data_dir).await?;
-        let bus = infra::open_bus(&args.bus, &args.data_dir, args.partitions)?;
-        let log = bus.log();
-        log.ensure_topic(events::LOCATIONS_TOPIC, args.partitions)
-            .await
-            .context("creating the locations topic")?;
-        log.ensure_topic(events::LOCATIONS_DLQ_TOPIC, 1)
-            .await
-            .context("creating the dead-letter topic")?;
-        initialise_data_dir(&args.data_dir, &store, !args.no_demo_data).await?;
+        let store = match wiring::needs_store(&targets) {
+            true => Some(infra::open_store(&args.store, &args.data_dir).await?),
+            false => None,
+        };
+        let bus = match wiring::needs_bus(&targets) {
+            true => Some(open_bus(args).await?),
+            false => None,
+        };
+        if let (Some(store), true) = (&store, targets.is_all()) {
+            initialise_data_dir(&args.data_dir, store, !args.no_demo_data).await?;
+        }
 
         let readiness = Readiness::new();
-        readiness.set("store", true);
-        readiness.set("writer", false);
-        let persons = PersonsClient::new(LocalPersons::new(store.clone()));
-        let ingest = IngestClient::new(LocalIngest::new(
-            persons.clone(),
-            log.clone(),
-            IdAllocator::new(store.clone(), IdAllocator::DEFAULT_BLOCK),
-        ));
-        let connections = ConnectionsClient::new(LocalConnections::new(store.clone()));
-        let writer = LocationWriter::new(log, store, WriterOptions::default(), readiness.clone());
-        let router = udaconnect_gateway::router(GatewayState {
-            persons,
-            ingest,
-            connections,
+        if store.is_some() {
+            readiness.set("store", true);
+        }
+        let clients = wiring::clients(args, &targets, store.as_ref(), bus.as_ref())?;
+        let writer = match (targets.runs(Target::Writer), &bus, &store) {
+            (true, Some(bus), Some(store)) => {
+                readiness.set("writer", false);
+                Some(LocationWriter::new(
+                    bus.log(),
+                    store.clone(),
+                    WriterOptions::for_topics(events::Topics::with_prefix(&args.topic_prefix)),
+                    readiness.clone(),
+                ))
+            }
+            _ => None,
+        };
+        let admin = AdminState {
             readiness: readiness.clone(),
             metrics: Some(metrics),
-        });
+        };
+        let router = if targets.runs(Target::Gateway) {
+            let missing = |what: &str, flag: &str| {
+                format!(
+                    "the gateway needs the {what} target: run it in this process or give {flag}"
+                )
+            };
+            udaconnect_gateway::router(GatewayState {
+                persons: clients
+                    .persons
+                    .clone()
+                    .with_context(|| missing("persons", "--persons-url"))?,
+                ingest: clients
+                    .ingest
+                    .clone()
+                    .with_context(|| missing("ingest", "--ingest-url"))?,
+                connections: clients
+                    .connections
+                    .clone()
+                    .with_context(|| missing("connections", "--connections-url"))?,
+                readiness: admin.readiness,
+                metrics: admin.metrics,
+            })
+        } else {
+            udaconnect_gateway::admin_router(admin)
+        };
+
+        let grpc = if wiring::serves_grpc(&targets) {
+            let mut services = udaconnect_grpc::GrpcServices::new();
+            if let (true, Some(c)) = (targets.runs(Target::Persons), &clients.persons) {
+                services = services.persons(c.clone());
+            }
+            if let (true, Some(c)) = (targets.runs(Target::Ingest), &clients.ingest) {
+                services = services.ingest(c.clone());
+            }
+            if let (true, Some(c)) = (targets.runs(Target::Connections), &clients.connections) {
+                services = services.connections(c.clone());
+            }
+            let routes = services
+                .build()
+                .await
+                .context("building the gRPC services")?;
+            let listener = TcpListener::bind(args.grpc_addr)
+                .await
+                .with_context(|| format!("binding the gRPC listener to {}", args.grpc_addr))?;
+            Some((listener, routes))
+        } else {
+            None
+        };
+        let grpc_addr = match &grpc {
+            Some((l, _)) => Some(l.local_addr().context("reading the gRPC address")?),
+            None => None,
+        };
 
         let http = TcpListener::bind(args.http_addr)
             .await
@@ -79,18 +133,29 @@ impl App {
         let http_addr = http.local_addr().context("reading the HTTP address")?;
         let summary = format!(
             "targets: {targets}; store: {}; event log: {}; data directory: {}",
-            args.store,
-            args.bus,
+            if store.is_some() {
+                args.store.to_string()
+            } else {
+                "-".into()
+            },
+            if bus.is_some() {
+                args.bus.to_string()
+            } else {
+                "-".into()
+            },
             args.data_dir.display()
         );
         Ok(App {
             http,
             http_addr,
             router,
+            grpc,
+            grpc_addr,
             bus,
             writer,
             readiness,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
+            targets,
             summary,
         })
     }
@@ -100,24 +165,40 @@ impl App {
         self.http_addr
     }
 
+    /// The bound gRPC address, when this process serves gRPC.
+    pub fn grpc_addr(&self) -> Option<SocketAddr> {
+        self.grpc_addr
+    }
+
     /// What a person starting UdaConnect wants to see: where to look.
     pub fn banner(&self) -> String {
         let base = format!("http://{}", self.http_addr);
-        format!(
-            "UdaConnect {} is running ({})\n\
-             \x20 REST API   {base}/api/persons\n\
-             \x20 API docs   {base}/docs/\n\
-             \x20 OpenAPI    {base}/api/openapi.json\n\
-             \x20 Health     {base}/health  (live: {base}/health/live, ready: {base}/health/ready)\n\
-             \x20 Metrics    {base}/metrics\n\
-             Press Ctrl-C to stop.",
+        let mut lines = vec![format!(
+            "UdaConnect {} is running ({})",
             env!("CARGO_PKG_VERSION"),
-            self.summary,
-        )
+            self.summary
+        )];
+        if self.targets.runs(Target::Gateway) {
+            lines.push(format!("  REST API   {base}/api/persons"));
+            lines.push(format!("  API docs   {base}/docs/"));
+            lines.push(format!("  OpenAPI    {base}/api/openapi.json"));
+        }
+        if let Some(addr) = self.grpc_addr {
+            lines.push(format!(
+                "  gRPC       {addr}  (try: grpcurl -plaintext {addr} list)"
+            ));
+        }
+        lines.push(format!(
+            "  Health     {base}/health  (live: {base}/health/live, ready: {base}/health/ready)"
+        ));
+        lines.push(format!("  Metrics    {base}/metrics"));
+        lines.push("Press Ctrl-C to stop.".into());
+        lines.join("\n")
     }
 
     /// Serves until `shutdown` completes (or a component fails), then stops in order:
-    /// readiness off, HTTP drained, writer stopped after committing its batch, log closed.
+    /// readiness off, listeners drained, writer stopped after committing its batch, log
+    /// closed.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send,
@@ -126,41 +207,80 @@ impl App {
             http,
             http_addr,
             router,
+            grpc,
             bus,
             writer,
             readiness,
             shutdown_timeout,
             ..
         } = self;
-        let http_stop = CancellationToken::new();
+        let listeners_stop = CancellationToken::new();
         let writer_stop = CancellationToken::new();
         tracing::info!(%http_addr, "http listening");
-        let mut http_task: JoinHandle<anyhow::Result<()>> = tokio::spawn({
-            let stop = http_stop.clone();
-            async move {
-                axum::serve(http, router)
-                    .with_graceful_shutdown(stop.cancelled_owned())
-                    .await
-                    .context("http server")
-            }
-        });
-        let mut writer_task: JoinHandle<anyhow::Result<()>> = tokio::spawn({
+        let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
+        tasks.push((
+            "http server",
+            tokio::spawn({
+                let stop = listeners_stop.clone();
+                async move {
+                    axum::serve(http, router)
+                        .with_graceful_shutdown(stop.cancelled_owned())
+                        .await
+                        .context("http server")
+                }
+            }),
+        ));
+        let mut grpc_health = None;
+        if let Some((listener, routes)) = grpc {
+            tracing::info!(grpc_addr = ?listener.local_addr().ok(), services = ?routes.service_names, "grpc listening");
+            grpc_health = Some((routes.health.clone(), routes.service_names.clone()));
+            let stop = listeners_stop.clone();
+            tasks.push((
+                "grpc server",
+                tokio::spawn(async move {
+                    udaconnect_grpc::serve(listener, routes.routes, stop.cancelled_owned())
+                        .await
+                        .context("grpc server")
+                }),
+            ));
+        }
+        let listeners = tasks.len();
+        if let Some(writer) = writer {
             let stop = writer_stop.clone();
-            async move { writer.run(stop).await.context("location writer") }
-        });
+            tasks.push((
+                "location writer",
+                tokio::spawn(async move { writer.run(stop).await.context("location writer") }),
+            ));
+        }
 
-        let failure = tokio::select! {
-            () = shutdown => None,
-            r = &mut http_task => Some(("http server", flatten(r))),
-            r = &mut writer_task => Some(("location writer", flatten(r))),
+        let failure = {
+            let first_to_end = futures::future::select_all(tasks.iter_mut().map(|(_, t)| t));
+            tokio::select! {
+                () = shutdown => None,
+                (r, i, _) = first_to_end => Some((i, flatten(r))),
+            }
         };
+        let failure = failure.map(|(i, r)| (tasks[i].0, r));
         readiness.begin_shutdown();
+        if let Some((health, names)) = &grpc_health {
+            for name in names {
+                health
+                    .set_service_status(*name, tonic_health::ServingStatus::NotServing)
+                    .await;
+            }
+        }
         let deadline = tokio::time::Instant::now() + shutdown_timeout;
-        http_stop.cancel();
-        stop_within(deadline, "http server", &mut http_task).await;
+        listeners_stop.cancel();
+        for (what, task) in tasks.iter_mut().take(listeners) {
+            stop_within(deadline, what, task).await;
+        }
         writer_stop.cancel();
-        stop_within(deadline, "location writer", &mut writer_task).await;
-        bus.close().await;
+        for (what, task) in tasks.iter_mut().skip(listeners) {
+            stop_within(deadline, what, task).await;
+        }
+        if let Some(bus) = bus {
+            bus.close().await;
+        }
         tracing::info!("stopped");
         match failure {
             None => Ok(()),
@@ -195,14 +315,31 @@ async fn stop_within(
     }
 }
 
+async fn open_bus(args: &ServeArgs) -> anyhow::Result<Bus> {
+    let (url, data_dir, partitions) = (args.bus.clone(), args.data_dir.clone(), args.partitions);
+    // Opening reads the embedded log's segments or connects to brokers: blocking work.
+    let bus = tokio::task::spawn_blocking(move || infra::open_bus(&url, &data_dir, partitions))
+        .await
+        .context("opening the event log")??;
+    let log = bus.log();
+    let topics = events::Topics::with_prefix(&args.topic_prefix);
+    log.ensure_topic(&topics.locations, args.partitions)
+        .await
+        .context("creating the locations topic")?;
+    log.ensure_topic(&topics.locations_dlq, 1)
+        .await
+        .context("creating the dead-letter topic")?;
+    Ok(bus)
+}
+
 /// On the first start into a data directory, loads the POC's sample data (unless declined
 /// or the store already has data, e.g. from `udaconnect import`).
 async fn initialise_data_dir(
-    data_dir: &std::path::Path,
+    data_dir: &Path,
     store: &DynStore,
     demo_data: bool,
 ) -> anyhow::Result<()> {
-    let marker: PathBuf = data_dir.join(INITIALISED_MARKER);
+    let marker = data_dir.join(INITIALISED_MARKER);
     if marker.exists() {
         return Ok(());
     }

@@ -3,33 +3,40 @@
 
 use std::{path::Path, sync::Arc};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use udaconnect_bus::{
     EventLog,
     embedded::{EmbeddedLog, EmbeddedOptions},
+    kafka::{KafkaLog, KafkaOptions},
 };
 use udaconnect_config::{BusUrl, StoreUrl};
-use udaconnect_store::{DynStore, sqlite::SqliteStore};
+use udaconnect_store::{
+    DynStore,
+    postgres::{PgOptions, PostgresStore},
+    sqlite::SqliteStore,
+};
 
 /// The event log of this process, with what is needed to close it cleanly.
 pub(crate) enum Bus {
     Embedded(Arc<EmbeddedLog>),
+    Kafka(Arc<KafkaLog>),
 }
 
 impl Bus {
     pub(crate) fn log(&self) -> Arc<dyn EventLog> {
         match self {
             Bus::Embedded(log) => log.clone(),
+            Bus::Kafka(log) => log.clone(),
         }
     }
 
     pub(crate) async fn close(&self) {
-        match self {
-            Bus::Embedded(log) => {
-                if let Err(e) = log.close().await {
-                    tracing::warn!(error = %e, "closing the event log failed");
-                }
-            }
+        let closed = match self {
+            Bus::Embedded(log) => log.close().await,
+            Bus::Kafka(log) => log.close().await,
+        };
+        if let Err(e) = closed {
+            tracing::warn!(error = %e, "closing the event log failed");
         }
     }
 }
@@ -48,8 +55,15 @@ pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow
                 .with_context(|| format!("opening the event log in {}", dir.display()))?;
             Ok(Bus::Embedded(log))
         }
-        BusUrl::Kafka(_) => {
-            bail!("--bus kafka:// is not supported by this build yet; use --bus embedded")
+        BusUrl::Kafka(brokers) => {
+            let options = KafkaOptions {
+                brokers: brokers.clone(),
+                default_partitions: partitions,
+                ..KafkaOptions::default()
+            };
+            let log = KafkaLog::connect(options)
+                .with_context(|| format!("connecting to Kafka at {brokers}"))?;
+            Ok(Bus::Kafka(log))
         }
     }
 }
@@ -69,8 +83,11 @@ pub(crate) async fn open_store(url: &StoreUrl, data_dir: &Path) -> anyhow::Resul
             .context("opening the store")??;
             Ok(Arc::new(store))
         }
-        StoreUrl::Postgres(_) => {
-            bail!("--store postgres:// is not supported by this build yet; use --store sqlite")
+        StoreUrl::Postgres(secret) => {
+            let store = PostgresStore::connect(secret, PgOptions::default())
+                .await
+                .with_context(|| format!("connecting to {url}"))?;
+            Ok(Arc::new(store))
         }
     }
 }

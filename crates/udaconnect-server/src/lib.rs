@@ -7,6 +7,7 @@ mod app;
 mod import;
 mod infra;
 mod shutdown;
+mod wiring;
 
 pub use app::App;
 pub use import::run_import;

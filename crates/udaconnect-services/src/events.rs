@@ -2,12 +2,13 @@
 //!
 //! Topic `udaconnect.locations.v1`: one [`LocationRecorded`] per accepted fix, keyed by the
 //! person id (so one person's fixes stay in order), with headers `event-id`, `event-type`
-//! and `content-type`. Poison records go to `udaconnect.locations.v1.dlq` with the reason
-//! in the `dlq-reason` header.
+//! and `content-type`. The value is the protobuf message `udaconnect.v1.LocationRecorded`
+//! (`proto/udaconnect/v1/events.proto`); records written as JSON by earlier versions
+//! (`content-type: application/json`) are still read. Poison records go to
+//! `udaconnect.locations.v1.dlq` with the reason in the `dlq-reason` header.
 
 use bytes::Bytes;
-use chrono::SecondsFormat;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use udaconnect_bus::{Delivery, Record};
 use udaconnect_domain::{
     Coordinates, Location, LocationId, LocationRecorded, PersonId, ValidationError, parse_datetime,
@@ -15,8 +16,41 @@ use udaconnect_domain::{
 
 pub const LOCATIONS_TOPIC: &str = "udaconnect.locations.v1";
 pub const LOCATIONS_DLQ_TOPIC: &str = "udaconnect.locations.v1.dlq";
+
+/// The topic names one deployment uses: the standard names behind an optional prefix, so
+/// that several deployments (staging and production, or parallel test runs) can share one
+/// Kafka cluster without reading each other's records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topics {
+    pub locations: String,
+    pub locations_dlq: String,
+    /// Prepended to consumer-group names too.
+    pub prefix: String,
+}
+
+impl Topics {
+    pub fn with_prefix(prefix: &str) -> Self {
+        Self {
+            locations: format!("{prefix}{LOCATIONS_TOPIC}"),
+            locations_dlq: format!("{prefix}{LOCATIONS_DLQ_TOPIC}"),
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// A consumer-group name within this deployment.
+    pub fn group(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Self::with_prefix("")
+    }
+}
 pub const LOCATION_RECORDED: &str = "location.recorded.v1";
 pub const CONTENT_TYPE_JSON: &str = "application/json";
+pub const CONTENT_TYPE_PROTOBUF: &str = udaconnect_proto::LOCATION_RECORDED_CONTENT_TYPE;
 
 pub const HEADER_EVENT_ID: &str = "event-id";
 pub const HEADER_EVENT_TYPE: &str = "event-type";
@@ -24,9 +58,9 @@ pub const HEADER_CONTENT_TYPE: &str = "content-type";
 pub const HEADER_DLQ_REASON: &str = "dlq-reason";
 pub const HEADER_DLQ_SOURCE: &str = "dlq-source";
 
-/// The JSON body of a `location.recorded.v1` event. Field names are the contract; the
-/// domain types may change without breaking consumers.
-#[derive(Debug, Serialize, Deserialize)]
+/// The JSON body of a `location.recorded.v1` event as written before the protobuf encoding;
+/// still decoded so that a log written by an earlier version drains.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LocationRecordedV1 {
     event_id: String,
@@ -38,28 +72,15 @@ struct LocationRecordedV1 {
     received_at: String,
 }
 
-/// Encodes an accepted fix as a log record.
+/// Encodes an accepted fix as a log record (protobuf value).
 pub fn encode_location_recorded(event: &LocationRecorded) -> Record {
-    let loc = &event.location;
-    let body = LocationRecordedV1 {
-        event_id: event.event_id.to_string(),
-        location_id: loc.id.get(),
-        person_id: loc.person_id.get(),
-        latitude: loc.coordinates.lat(),
-        longitude: loc.coordinates.lon(),
-        creation_time: loc
-            .creation_time
-            .to_rfc3339_opts(SecondsFormat::Micros, true),
-        received_at: event
-            .received_at
-            .to_rfc3339_opts(SecondsFormat::Micros, true),
-    };
-    // Serialising plain numbers and strings cannot fail.
-    let value = serde_json::to_vec(&body).unwrap_or_default();
-    Record::new(loc.person_id.get().to_string(), value)
-        .with_header(HEADER_EVENT_ID, body.event_id.clone())
-        .with_header(HEADER_EVENT_TYPE, LOCATION_RECORDED)
-        .with_header(HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON)
+    Record::new(
+        event.location.person_id.get().to_string(),
+        udaconnect_proto::encode_location_recorded(event),
+    )
+    .with_header(HEADER_EVENT_ID, event.event_id.to_string())
+    .with_header(HEADER_EVENT_TYPE, LOCATION_RECORDED)
+    .with_header(HEADER_CONTENT_TYPE, CONTENT_TYPE_PROTOBUF)
 }
 
 /// Why a record on the locations topic could not be decoded.
@@ -86,8 +107,17 @@ pub fn decode_location_recorded(record: &Record) -> Result<LocationRecorded, Dec
     if let Some(t) = header(HEADER_EVENT_TYPE).filter(|t| t != LOCATION_RECORDED) {
         return Err(DecodeError::EventType(t));
     }
-    if let Some(c) = header(HEADER_CONTENT_TYPE).filter(|c| c != CONTENT_TYPE_JSON) {
-        return Err(DecodeError::ContentType(c));
+    match header(HEADER_CONTENT_TYPE).as_deref() {
+        None | Some(CONTENT_TYPE_PROTOBUF) => {
+            return udaconnect_proto::decode_location_recorded(&record.value).map_err(
+                |e| match e {
+                    udaconnect_proto::EventDecodeError::Invalid(v) => DecodeError::Invalid(v),
+                    other => DecodeError::Body(other.to_string()),
+                },
+            );
+        }
+        Some(CONTENT_TYPE_JSON) => {}
+        Some(other) => return Err(DecodeError::ContentType(other.to_owned())),
     }
     let body: LocationRecordedV1 =
         serde_json::from_slice(&record.value).map_err(|e| DecodeError::Body(e.to_string()))?;
@@ -154,18 +184,44 @@ mod tests {
     #[test]
     fn rejects_garbage_and_invalid_fields() {
         let mut r = encode_location_recorded(&event());
-        r.value = Bytes::from_static(b"{not json");
+        r.value = Bytes::from_static(b"\xff\xff\xff");
         assert!(matches!(
             decode_location_recorded(&r),
             Err(DecodeError::Body(_))
         ));
-        let bad = String::from_utf8(encode_location_recorded(&event()).value.to_vec())
-            .unwrap()
-            .replace("37.553441", "137.5");
-        r.value = Bytes::from(bad);
+        let json = |body: &str| {
+            Record::new("7", body.to_owned())
+                .with_header(HEADER_EVENT_TYPE, LOCATION_RECORDED)
+                .with_header(HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON)
+        };
         assert!(matches!(
-            decode_location_recorded(&r),
+            decode_location_recorded(&json("{not json")),
+            Err(DecodeError::Body(_))
+        ));
+        let legacy = r#"{"event_id":"0190a0b0-0000-7000-8000-000000000001","location_id":42,
+            "person_id":7,"latitude":137.5,"longitude":1.0,
+            "creation_time":"2020-08-18T10:37:06Z","received_at":"2020-08-18T10:37:06Z"}"#;
+        assert!(matches!(
+            decode_location_recorded(&json(legacy)),
             Err(DecodeError::Invalid(e)) if e.field == "latitude"
+        ));
+        let ok = legacy.replace("137.5", "37.5");
+        assert_eq!(
+            decode_location_recorded(&json(&ok))
+                .unwrap()
+                .location
+                .id
+                .get(),
+            42
+        );
+        let other = json(&ok).with_header(HEADER_CONTENT_TYPE, "text/plain");
+        // The first content-type header counts.
+        assert!(decode_location_recorded(&other).is_ok());
+        let mut unknown = json(&ok);
+        unknown.headers[1].1 = Bytes::from_static(b"text/plain");
+        assert!(matches!(
+            decode_location_recorded(&unknown),
+            Err(DecodeError::ContentType(_))
         ));
     }
 }

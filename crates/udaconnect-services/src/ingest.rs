@@ -46,6 +46,7 @@ pub struct LocalIngest {
     ids: IdAllocator,
     /// Persons seen to exist. Persons are never deleted yet, so a positive cache is exact.
     known_persons: RwLock<HashSet<PersonId>>,
+    topic: String,
 }
 
 impl LocalIngest {
@@ -55,7 +56,14 @@ impl LocalIngest {
             log,
             ids,
             known_persons: RwLock::default(),
+            topic: events::LOCATIONS_TOPIC.to_owned(),
         }
+    }
+
+    /// Appends to the locations topic of `topics` instead of the default one.
+    pub fn with_topics(mut self, topics: &events::Topics) -> Self {
+        self.topic = topics.locations.clone();
+        self
     }
 
     async fn check_person(&self, id: PersonId) -> Result<(), ServiceError> {
@@ -106,7 +114,7 @@ impl IngestService for LocalIngest {
             })
             .collect();
         if !records.is_empty() {
-            self.log.append(events::LOCATIONS_TOPIC, records).await?;
+            self.log.append(&self.topic, records).await?;
         }
         metrics::counter!(m::INGEST_ACCEPTED).increment(accepted as u64);
         metrics::counter!(m::INGEST_REJECTED).increment((results.len() - accepted) as u64);

@@ -11,7 +11,7 @@ use udaconnect_store::{DynStore, InsertReport, StoreError};
 
 use crate::{
     Readiness, ServiceError,
-    events::{self, LOCATIONS_DLQ_TOPIC, LOCATIONS_TOPIC},
+    events::{self, Topics},
     metrics as m,
 };
 
@@ -20,6 +20,8 @@ use crate::{
 pub struct WriterOptions {
     /// Consumer group; every writer replica joins the same one.
     pub group: String,
+    /// Where fixes come from and poison records go.
+    pub topics: Topics,
     /// Most records stored in one transaction.
     pub batch_size: usize,
     pub poll_wait: Duration,
@@ -27,10 +29,25 @@ pub struct WriterOptions {
     pub max_backoff: Duration,
 }
 
+impl WriterOptions {
+    /// The writers' consumer group (behind the deployment's topic prefix).
+    pub const GROUP: &'static str = "udaconnect-writer";
+
+    /// Defaults, within the deployment that `topics` names.
+    pub fn for_topics(topics: Topics) -> Self {
+        Self {
+            group: topics.group(Self::GROUP),
+            topics,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for WriterOptions {
     fn default() -> Self {
         Self {
-            group: "udaconnect-writer".into(),
+            group: Self::GROUP.into(),
+            topics: Topics::default(),
             batch_size: 2_000,
             poll_wait: udaconnect_bus::DEFAULT_POLL_WAIT,
             max_backoff: Duration::from_secs(5),
@@ -74,7 +91,7 @@ impl LocationWriter {
     pub async fn run(self, cancel: CancellationToken) -> Result<(), ServiceError> {
         let mut sub = self
             .log
-            .subscribe(LOCATIONS_TOPIC, &self.options.group)
+            .subscribe(&self.options.topics.locations, &self.options.group)
             .await?;
         self.readiness.set("writer", true);
         tracing::info!(group = %self.options.group, "writer started");
@@ -140,7 +157,11 @@ impl LocationWriter {
                 "sending poison records to the dead-letter topic"
             );
             let mut backoff = Backoff::new(self.options.max_backoff);
-            while let Err(e) = self.log.append(LOCATIONS_DLQ_TOPIC, dead.clone()).await {
+            while let Err(e) = self
+                .log
+                .append(&self.options.topics.locations_dlq, dead.clone())
+                .await
+            {
                 tracing::warn!(error = %e, "dead-letter append failed, retrying");
                 backoff.wait(cancel).await?;
             }
@@ -210,10 +231,16 @@ impl LocationWriter {
     }
 
     async fn report_lag(&self) {
-        match udaconnect_bus::group_lag(&*self.log, LOCATIONS_TOPIC, &self.options.group).await {
+        match udaconnect_bus::group_lag(
+            &*self.log,
+            &self.options.topics.locations,
+            &self.options.group,
+        )
+        .await
+        {
             Ok(lag) => metrics::gauge!(
                 m::EVENT_LOG_LAG,
-                "topic" => LOCATIONS_TOPIC,
+                "topic" => self.options.topics.locations.clone(),
                 "group" => self.options.group.clone()
             )
             .set(lag as f64),
