@@ -110,3 +110,70 @@ async fn ingest_load() {
         latencies[latencies.len() - 1],
     );
 }
+
+/// The same through gRPC client streaming (`LocationIngest/StreamLocations`), the path for
+/// devices and gateways that batch: fixes/s from the first send to the summary, and until
+/// the writer stored them all.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "load run; see the module docs"]
+async fn ingest_load_grpc_stream() {
+    use udaconnect_domain::{Coordinates, NewLocation, PersonId};
+    let fixes = env("UDACONNECT_LOAD_FIXES", 200_000);
+    let streams = env("UDACONNECT_LOAD_CONCURRENCY", 4);
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let http = client();
+    let ingest = udaconnect_grpc::ingest_client(server.grpc.as_deref().unwrap()).unwrap();
+    let now = chrono::Utc::now();
+    let batch = |s: usize| -> Vec<NewLocation> {
+        (s..fixes)
+            .step_by(streams)
+            .map(|i| NewLocation {
+                person_id: PersonId::new([1, 5, 6, 8, 9][i % 5]).unwrap(),
+                coordinates: Coordinates::new(48.0 + (i % 1000) as f64 * 1e-5, 11.5).unwrap(),
+                creation_time: now,
+            })
+            .collect()
+    };
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for s in 0..streams {
+        let (ingest, fixes) = (ingest.clone(), batch(s));
+        tasks.spawn(async move {
+            let results = ingest.record_many(fixes).await.unwrap();
+            assert!(results.iter().all(Result::is_ok));
+            results.len()
+        });
+    }
+    let mut acked = 0;
+    while let Some(n) = tasks.join_next().await {
+        acked += n.unwrap();
+    }
+    let acked_after = started.elapsed();
+    assert_eq!(acked, fixes);
+    let all_stored = common::eventually(Duration::from_secs(300), || async {
+        let m = http
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (stored(&m) >= fixes as u64).then_some(())
+    })
+    .await;
+    let stored_after = started.elapsed();
+    assert!(
+        all_stored.is_some(),
+        "not every fix was stored within 300 s"
+    );
+    println!(
+        "grpc stream ingest: {fixes} fixes over {streams} streams\n\
+         acknowledged: {:.0} fixes/s ({:.2} s); all stored after {:.2} s ({:.0} fixes/s)",
+        fixes as f64 / acked_after.as_secs_f64(),
+        acked_after.as_secs_f64(),
+        stored_after.as_secs_f64(),
+        fixes as f64 / stored_after.as_secs_f64(),
+    );
+}
