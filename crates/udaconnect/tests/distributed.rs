@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::{TimeZone, Utc};
-use common::{BIN, Server, client, eventually};
+use common::{BIN, Server, client, eventually, get_json};
 use serde_json::{Value, json};
 use udaconnect_domain::{Coordinates, NewLocation, PersonId};
 
@@ -239,25 +239,11 @@ async fn scenario(d: &Deployment) -> Value {
     assert!(stored.is_some(), "fixes were not stored within 60 s");
 
     let mut answers = serde_json::Map::new();
-    let persons: Value = http
-        .get(url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Value = get_json(&http, url("/api/persons")).await;
     answers.insert("persons".into(), persons);
     let mut sample = Vec::new();
     for id in ids.iter().step_by(37) {
-        let l: Value = http
-            .get(url(&format!("/api/locations/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let l: Value = get_json(&http, url(&format!("/api/locations/{id}"))).await;
         sample.push(l);
     }
     answers.insert("locations".into(), Value::Array(sample));

@@ -5,7 +5,7 @@ mod common;
 
 use std::{path::Path, process::Command};
 
-use common::{BIN, Server, client};
+use common::{BIN, Server, client, get_json};
 use serde_json::Value;
 
 /// Little-endian WKB of POINT(x y).
@@ -105,28 +105,14 @@ async fn imports_dumps_and_csv_idempotently_and_serves_them() {
 
     let server = Server::start(&data, &[]);
     let http = client();
-    let persons: Vec<Value> = http
-        .get(server.url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     assert_eq!(
         persons.len(),
         2,
         "imported persons only: no demo data over an imported store"
     );
     assert_eq!(persons[1]["last_name"], "O'Shader");
-    let fixed: Value = http
-        .get(server.url("/api/locations/43"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fixed: Value = get_json(&http, server.url("/api/locations/43")).await;
     assert_eq!(fixed["latitude"], "35.058514");
     assert_eq!(fixed["longitude"], "-106.571957");
     for (id, status) in [(30, 200), (42, 200), (100, 200), (101, 404), (102, 200)] {

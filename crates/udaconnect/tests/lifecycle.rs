@@ -4,7 +4,7 @@ mod common;
 
 use std::{process::Command, time::Duration};
 
-use common::{BIN, Server, client};
+use common::{BIN, Server, client, get_json};
 use serde_json::Value;
 
 #[tokio::test]
@@ -14,27 +14,13 @@ async fn sigterm_stops_cleanly_and_demo_data_loads_only_once() {
     let http = client();
 
     let server = Server::start(&data, &[]);
-    let persons: Vec<Value> = http
-        .get(server.url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     assert_eq!(persons.len(), 5);
     let status = server.terminate(Duration::from_secs(20));
     assert!(status.success(), "{status:?}");
 
     let server = Server::start(&data, &[]);
-    let persons: Vec<Value> = http
-        .get(server.url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     assert_eq!(
         persons.len(),
         5,

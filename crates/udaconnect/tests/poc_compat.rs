@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{Server, client};
+use common::{Server, client, get_json};
 use serde_json::Value;
 
 /// One fix of the demo fixture.
@@ -112,14 +112,7 @@ async fn demo_data_connections_match_the_poc_semantics() {
     let http = client();
     let fixes = load_fixes();
 
-    let persons: Vec<Value> = http
-        .get(server.url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     let ids: Vec<i64> = persons.iter().map(|p| p["id"].as_i64().unwrap()).collect();
     assert_eq!(
         ids,
@@ -168,14 +161,7 @@ async fn demo_data_connections_match_the_poc_semantics() {
     assert!(non_empty >= 10, "the regression must exercise real matches");
 
     // Location shape: strings, and latitude/longitude mean what they say.
-    let loc: Value = http
-        .get(server.url("/api/locations/29"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let loc: Value = get_json(&http, server.url("/api/locations/29")).await;
     assert_eq!(
         loc,
         serde_json::json!({
@@ -185,14 +171,7 @@ async fn demo_data_connections_match_the_poc_semantics() {
         })
     );
     // A row the POC stored as (lat, lon) comes back fixed.
-    let loc: Value = http
-        .get(server.url("/api/locations/42"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let loc: Value = get_json(&http, server.url("/api/locations/42")).await;
     assert_eq!(loc["latitude"], "35.0585136");
     assert_eq!(loc["longitude"], "-106.5719566");
 }
@@ -211,23 +190,9 @@ async fn health_is_poc_compatible_and_docs_are_served() {
     })
     .await;
     assert!(ready.is_some(), "never became ready");
-    let persons: Vec<Value> = http
-        .get(server.url("/api/persons"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     assert!(persons.is_empty(), "--no-demo-data starts empty");
-    let doc: Value = http
-        .get(server.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = get_json(&http, server.url("/api/openapi.json")).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(
         doc["paths"]["/api/persons/{person_id}/connection"].is_object()

@@ -153,6 +153,18 @@ where
     }
 }
 
+/// GETs `url` and decodes the JSON body, panicking with the URL on any failure.
+pub async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
+    let resp = http
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    resp.json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not the expected JSON: {e}"))
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
