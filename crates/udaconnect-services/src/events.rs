@@ -55,6 +55,9 @@ pub const CONTENT_TYPE_PROTOBUF: &str = udaconnect_proto::LOCATION_RECORDED_CONT
 pub const HEADER_EVENT_ID: &str = "event-id";
 pub const HEADER_EVENT_TYPE: &str = "event-type";
 pub const HEADER_CONTENT_TYPE: &str = "content-type";
+/// W3C Trace Context of the request that produced the record, so that a consumer's work can
+/// be joined to the request that caused it.
+pub const HEADER_TRACEPARENT: &str = "traceparent";
 pub const HEADER_DLQ_REASON: &str = "dlq-reason";
 pub const HEADER_DLQ_SOURCE: &str = "dlq-source";
 
@@ -81,6 +84,27 @@ pub fn encode_location_recorded(event: &LocationRecorded) -> Record {
     .with_header(HEADER_EVENT_ID, event.event_id.to_string())
     .with_header(HEADER_EVENT_TYPE, LOCATION_RECORDED)
     .with_header(HEADER_CONTENT_TYPE, CONTENT_TYPE_PROTOBUF)
+}
+
+/// A fresh W3C `traceparent` (version 00, sampled): a new trace for a request that arrived
+/// without one.
+pub fn new_traceparent() -> String {
+    let trace = uuid::Uuid::new_v4().simple().to_string();
+    let span = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    format!("00-{trace}-{span}-01")
+}
+
+/// The `traceparent` header of a record, if it has a well-formed one.
+pub fn traceparent(record: &Record) -> Option<String> {
+    let value = std::str::from_utf8(record.header(HEADER_TRACEPARENT)?).ok()?;
+    let parts: Vec<&str> = value.split('-').collect();
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (parts.len() == 4
+        && hex(parts[0], 2)
+        && hex(parts[1], 32)
+        && hex(parts[2], 16)
+        && hex(parts[3], 2))
+    .then(|| value.to_owned())
 }
 
 /// Why a record on the locations topic could not be decoded.
@@ -179,6 +203,16 @@ mod tests {
         // received_at is carried at microsecond precision.
         back.received_at = e.received_at;
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn traceparents_are_well_formed() {
+        let tp = new_traceparent();
+        assert_eq!(tp.len(), 55, "{tp}");
+        let r = encode_location_recorded(&event()).with_header(HEADER_TRACEPARENT, tp.clone());
+        assert_eq!(traceparent(&r), Some(tp));
+        let bad = encode_location_recorded(&event()).with_header(HEADER_TRACEPARENT, "00-xyz");
+        assert_eq!(traceparent(&bad), None);
     }
 
     #[test]

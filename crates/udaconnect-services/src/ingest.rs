@@ -85,7 +85,7 @@ impl LocalIngest {
 
 #[async_trait]
 impl IngestService for LocalIngest {
-    #[tracing::instrument(skip_all, fields(fixes = fixes.len()))]
+    #[tracing::instrument(skip_all, fields(fixes = fixes.len(), traceparent = tracing::field::Empty))]
     async fn record_many(
         &self,
         fixes: Vec<NewLocation>,
@@ -97,6 +97,8 @@ impl IngestService for LocalIngest {
         let accepted = results.iter().filter(|r| r.is_ok()).count();
         let mut ids = self.ids.next_ids(accepted).await?.into_iter();
         let received_at = Utc::now();
+        let traceparent = events::new_traceparent();
+        tracing::Span::current().record("traceparent", traceparent.as_str());
         let mut records = Vec::with_capacity(accepted);
         let results: Vec<Result<Location, ServiceError>> = results
             .into_iter()
@@ -104,11 +106,14 @@ impl IngestService for LocalIngest {
                 r.map(|fix| {
                     // `ids` holds exactly one id per accepted fix.
                     let location = fix.with_id(ids.next().unwrap_or_else(|| unreachable!()));
-                    records.push(events::encode_location_recorded(&LocationRecorded {
-                        event_id: EventId::new_v7(),
-                        location: location.clone(),
-                        received_at,
-                    }));
+                    records.push(
+                        events::encode_location_recorded(&LocationRecorded {
+                            event_id: EventId::new_v7(),
+                            location: location.clone(),
+                            received_at,
+                        })
+                        .with_header(events::HEADER_TRACEPARENT, traceparent.clone()),
+                    );
                     location
                 })
             })

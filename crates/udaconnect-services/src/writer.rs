@@ -129,7 +129,7 @@ impl LocationWriter {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(records = batch.len()))]
+    #[tracing::instrument(skip_all, fields(records = batch.len(), traceparent = tracing::field::Empty))]
     async fn process(
         &self,
         sub: &mut dyn Subscription,
@@ -137,6 +137,10 @@ impl LocationWriter {
         cancel: &CancellationToken,
     ) -> Result<(), Cancelled> {
         let started = Instant::now();
+        // Joins this batch to the ingest request of its first record.
+        if let Some(tp) = batch.first().and_then(|d| events::traceparent(&d.record)) {
+            tracing::Span::current().record("traceparent", tp.as_str());
+        }
         let mut fixes = Vec::with_capacity(batch.len());
         let mut origin = Vec::with_capacity(batch.len());
         let mut dead = Vec::new();
