@@ -1,0 +1,168 @@
+//! The grpcurl samples of docs/grpc.md: every fenced `sh` block whose command is `grpcurl …`,
+//! paired with the fenced block right after it (what grpcurl prints).
+
+/// What a sample asks grpcurl to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Action {
+    /// `grpcurl -plaintext [-d '<body>'] ADDR package.Service/Method`.
+    Call { method: String, body: String },
+    /// `grpcurl -plaintext ADDR list [service]`.
+    List { service: Option<String> },
+    /// `grpcurl -plaintext ADDR describe symbol`.
+    Describe { symbol: String },
+}
+
+/// One sample: the command's action and the output the doc shows for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Sample {
+    /// 1-based line of the command in the doc, for messages.
+    pub(crate) line: usize,
+    pub(crate) action: Action,
+    pub(crate) expected: String,
+}
+
+/// An error answer as grpcurl prints it (`ERROR:`, `  Code: …`, `  Message: …`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExpectedError {
+    pub(crate) code: String,
+    pub(crate) message: String,
+}
+
+/// Every grpcurl sample of `doc`, in order. Panics on a command it cannot read or one
+/// without an output block: the doc must not hold a sample this test cannot check.
+pub(crate) fn parse(doc: &str) -> Vec<Sample> {
+    let blocks = fenced_blocks(doc);
+    let mut samples = Vec::new();
+    for (i, (line, lang, text)) in blocks.iter().enumerate() {
+        let command = text.replace("\\\n", " ");
+        if lang != "sh" || !command.trim_start().starts_with("grpcurl ") {
+            continue;
+        }
+        let expected = match blocks.get(i + 1) {
+            Some((_, lang, out)) if lang != "sh" => out.clone(),
+            _ => panic!("docs/grpc.md:{line}: grpcurl sample without an output block"),
+        };
+        let action = action(&command).unwrap_or_else(|e| panic!("docs/grpc.md:{line}: {e}"));
+        samples.push(Sample {
+            line: *line,
+            action,
+            expected,
+        });
+    }
+    samples
+}
+
+/// Fenced code blocks: (line of the opening fence + 1, language, content).
+fn fenced_blocks(doc: &str) -> Vec<(usize, String, String)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String, String)> = None;
+    for (n, line) in doc.lines().enumerate() {
+        match (&mut open, line.trim_start().strip_prefix("```")) {
+            (None, Some(lang)) => open = Some((n + 2, lang.trim().to_owned(), String::new())),
+            (Some(_), Some(_)) => blocks.push(open.take().expect("open block")),
+            (Some((_, _, text)), None) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    assert!(open.is_none(), "docs/grpc.md: unclosed code block");
+    blocks
+}
+
+/// Splits a shell command into words, honouring single quotes (all the samples use).
+fn words(command: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return Err("unterminated single quote".into()),
+                    }
+                }
+            }
+            '"' | '$' | '`' | '\\' => return Err(format!("unsupported shell syntax {c:?}")),
+            c if c.is_whitespace() => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
+}
+
+fn action(command: &str) -> Result<Action, String> {
+    let words = words(command)?;
+    let mut body = None;
+    let mut rest = Vec::new();
+    let mut args = words.iter().skip(1);
+    while let Some(word) = args.next() {
+        match word.as_str() {
+            "-plaintext" | "-v" => {}
+            "-d" => body = Some(args.next().ok_or("-d without data")?.clone()),
+            flag if flag.starts_with('-') => return Err(format!("unexpected flag {flag}")),
+            word => rest.push(word.to_owned()),
+        }
+    }
+    match rest.as_slice() {
+        [addr, ..] if addr != "127.0.0.1:50051" => Err(format!("address {addr}, not the default")),
+        [_, verb] if verb == "list" => Ok(Action::List { service: None }),
+        [_, verb, service] if verb == "list" => Ok(Action::List {
+            service: Some(service.clone()),
+        }),
+        [_, verb, symbol] if verb == "describe" => Ok(Action::Describe {
+            symbol: symbol.clone(),
+        }),
+        [_, method] if method.contains('/') => Ok(Action::Call {
+            method: method.clone(),
+            body: body.ok_or("a call sample must send its request with -d")?,
+        }),
+        _ => Err(format!("cannot read grpcurl arguments {rest:?}")),
+    }
+}
+
+/// The error a sample's output shows, if it shows one.
+pub(crate) fn expected_error(output: &str) -> Option<ExpectedError> {
+    let mut lines = output.lines();
+    if lines.next()?.trim() != "ERROR:" {
+        return None;
+    }
+    let mut code = None;
+    let mut message = None;
+    for line in lines {
+        if let Some(c) = line.trim().strip_prefix("Code: ") {
+            code = Some(c.to_owned());
+        } else if let Some(m) = line.trim().strip_prefix("Message: ") {
+            message = Some(m.to_owned());
+        }
+    }
+    Some(ExpectedError {
+        code: code.expect("ERROR output without a Code line"),
+        message: message.expect("ERROR output without a Message line"),
+    })
+}
+
+#[test]
+fn reads_commands_and_outputs() {
+    let doc = "```sh\ngrpcurl -plaintext -d '{\"a\": 1}' \\\n  127.0.0.1:50051 p.S/M\n```\n\n\
+               ```json\n{}\n```\n```sh\ngrpcurl -plaintext 127.0.0.1:50051 list\n```\n```text\nx\n```\n";
+    let samples = parse(doc);
+    let actions: Vec<_> = samples.iter().map(|s| s.action.clone()).collect();
+    let call = Action::Call {
+        method: "p.S/M".into(),
+        body: "{\"a\": 1}".into(),
+    };
+    assert_eq!(actions, [call, Action::List { service: None }]);
+    assert_eq!((samples[0].line, samples[1].expected.as_str()), (2, "x\n"));
+    let e = expected_error("ERROR:\n  Code: NotFound\n  Message: person 2 not found\n").unwrap();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("NotFound", "person 2 not found")
+    );
+}
