@@ -36,25 +36,39 @@ impl From<Person> for PersonDto {
     }
 }
 
-/// A person to register. Names are trimmed and must not be blank; `id` is ignored.
-#[derive(Debug, ToSchema)]
+/// A person to register. Names are trimmed and must not be blank; `id` is ignored. Other
+/// fields are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = NewPerson)]
 pub(crate) struct NewPersonRequest {
     /// Ignored: the id is assigned by the registry (accepted for POC compatibility).
-    #[schema(nullable = false)]
     #[expect(dead_code, reason = "documents the POC's field, which is ignored")]
     pub(crate) id: Option<i64>,
-    #[schema(example = "Pam")]
+    /// Not blank, at most 200 characters, no control characters (also for the other names).
+    #[schema(
+        example = "Pam",
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        max_length = 200
+    )]
     pub(crate) first_name: String,
-    #[schema(example = "Trexler")]
+    #[schema(
+        example = "Trexler",
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        max_length = 200
+    )]
     pub(crate) last_name: String,
-    #[schema(example = "Hampton, Hampton and McQuill")]
+    #[schema(
+        example = "Hampton, Hampton and McQuill",
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        max_length = 200
+    )]
     pub(crate) company_name: String,
 }
 
 impl FromJsonObject for NewPersonRequest {
     fn from_fields(f: &mut Fields) -> Result<Self, ValidationError> {
-        let _ignored = f.optional("id");
+        ignored_id(f)?;
         Ok(Self {
             id: None,
             first_name: f.string("first_name")?,
@@ -101,22 +115,43 @@ impl From<Location> for LocationDto {
 }
 
 /// A coordinate in degrees: a JSON number or a decimal string (the POC sent strings).
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
 #[expect(
     dead_code,
     reason = "documents the accepted forms; parsed by `Fields::decimal`"
 )]
 pub(crate) enum CoordinateInput {
-    Text(String),
+    Text(DecimalText),
     Number(f64),
 }
 
-/// A location fix from a device; `id` is ignored.
-#[derive(Debug, ToSchema)]
+/// A decimal number written as a string, e.g. `"-122.290524"` (schema only: the value is
+/// parsed by `Fields::decimal`).
+#[derive(Debug, Deserialize)]
+#[expect(dead_code, reason = "documents the accepted form")]
+pub(crate) struct DecimalText(String);
+
+impl utoipa::PartialSchema for DecimalText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(
+                r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$",
+            ))
+            .description(Some("A decimal number written as a string"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DecimalText {}
+
+/// A location fix from a device; `id` is ignored. Other fields are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = NewLocation)]
 pub(crate) struct NewLocationRequest {
     /// Ignored: the id is assigned by the ingest service (accepted for POC compatibility).
-    #[schema(nullable = false)]
     #[expect(dead_code, reason = "documents the POC's field, which is ignored")]
     pub(crate) id: Option<i64>,
     #[schema(example = 1)]
@@ -129,13 +164,13 @@ pub(crate) struct NewLocationRequest {
     pub(crate) longitude: f64,
     /// When the fix was taken: naive ISO 8601 (taken as UTC) or RFC 3339 with an offset.
     /// Defaults to now.
-    #[schema(example = "2020-08-18T10:37:06", nullable = false)]
+    #[schema(example = "2020-08-18T10:37:06")]
     pub(crate) creation_time: Option<String>,
 }
 
 impl FromJsonObject for NewLocationRequest {
     fn from_fields(f: &mut Fields) -> Result<Self, ValidationError> {
-        let _ignored = f.optional("id");
+        ignored_id(f)?;
         Ok(Self {
             id: None,
             person_id: f.integer("person_id")?,
@@ -143,6 +178,21 @@ impl FromJsonObject for NewLocationRequest {
             longitude: f.decimal("longitude")?,
             creation_time: f.optional_string("creation_time")?,
         })
+    }
+}
+
+/// The POC's schemas carried an `id` in request bodies; it is ignored, but when present it
+/// must still be what the schema says (a 64-bit integer or null).
+fn ignored_id(f: &mut Fields) -> Result<(), ValidationError> {
+    match f.optional("id") {
+        None | Some(serde_json::Value::Null) => Ok(()),
+        Some(v @ serde_json::Value::Number(_)) if crate::extract::as_integer(&v).is_some() => {
+            Ok(())
+        }
+        Some(_) => Err(ValidationError::new(
+            "id",
+            "must be an integer (it is ignored)",
+        )),
     }
 }
 

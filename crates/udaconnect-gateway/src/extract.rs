@@ -96,12 +96,8 @@ impl Fields {
 
     /// An integer, given as a JSON number or a string of digits (as marshmallow accepted).
     pub(crate) fn integer(&mut self, name: &'static str) -> Result<i64, ValidationError> {
-        match self.required(name)? {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| ValidationError::new(name, "must be an integer"))
+        let value = self.required(name)?;
+        as_integer(&value).ok_or_else(|| ValidationError::new(name, "must be an integer"))
     }
 
     /// A number, given as a JSON number or a decimal string (as the POC sent coordinates).
@@ -112,6 +108,21 @@ impl Fields {
             _ => None,
         }
         .ok_or_else(|| ValidationError::new(name, "must be a number or a decimal string"))
+    }
+}
+
+/// A JSON integer: a number without fractional part (`5` or `5.0`, as JSON Schema counts
+/// integers) within i64, or a string of digits.
+pub(crate) fn as_integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            let f = n.as_f64()?;
+            // Exactly representable and in range: -2^63 <= f < 2^63.
+            (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+                .then_some(f as i64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 

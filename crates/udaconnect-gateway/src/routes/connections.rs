@@ -33,8 +33,9 @@ struct ConnectionParams {
         required = false,
         default = 5.0,
         example = 5,
-        minimum = 0.0,
-        maximum = 100000.0
+        exclusive_minimum = 0.0,
+        // Half the Earth's circumference (`DistanceMeters::MAX`), rounded down.
+        maximum = 20015114.0
     )]
     distance: f64,
 }
@@ -76,7 +77,7 @@ impl ConnectionParams {
     path = "/api/persons/{person_id}/connection",
     tag = "connections",
     params(
-        ("person_id" = i64, Path, description = "the person whose contacts are searched", example = 5),
+        ("person_id" = i64, Path, description = "the person whose contacts are searched", example = 5, minimum = 1),
         ConnectionParams,
     ),
     responses(

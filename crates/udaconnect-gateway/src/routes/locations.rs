@@ -68,7 +68,7 @@ async fn create_location(
     get,
     path = "/api/locations/{location_id}",
     tag = "locations",
-    params(("location_id" = i64, Path, description = "the fix's id", example = 29)),
+    params(("location_id" = i64, Path, description = "the fix's id", example = 29, minimum = 1)),
     responses(
         (status = 200, description = "the stored fix", body = LocationDto),
         (status = 400, response = crate::openapi::BadRequest),

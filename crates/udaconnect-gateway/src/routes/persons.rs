@@ -76,7 +76,7 @@ async fn create_person(
     get,
     path = "/api/persons/{person_id}",
     tag = "persons",
-    params(("person_id" = i64, Path, description = "the person's id", example = 1)),
+    params(("person_id" = i64, Path, description = "the person's id", example = 1, minimum = 1)),
     responses(
         (status = 200, description = "the person", body = PersonDto),
         (status = 400, response = crate::openapi::BadRequest),
