@@ -7,5 +7,5 @@ mod serve;
 mod target;
 
 pub use backends::{BusUrl, ConfigError, StoreUrl};
-pub use serve::{ImportArgs, LogFormat, ServeArgs, TelemetryArgs};
+pub use serve::{ImportArgs, LogFormat, ServeArgs, SimulateArgs, TelemetryArgs};
 pub use target::{Target, Targets};

@@ -149,3 +149,45 @@ mod tests {
         assert!(Cli::try_parse_from(["x", "--http-addr", "nope"]).is_err());
     }
 }
+
+/// `udaconnect simulate`: a deterministic synthetic conference (attendees, booths in a hall,
+/// hotels, GPS noise), written straight into a store or streamed through gRPC ingest.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// Attendees (each becomes a new person).
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub attendees: u32,
+
+    /// Conference days, from `--start`.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+
+    /// Midnight (UTC) of the first day, `YYYY-MM-DD`.
+    #[arg(long, default_value = "2020-08-18")]
+    pub start: String,
+
+    /// Seconds between two fixes of one attendee (±25 %).
+    #[arg(long, default_value_t = 240, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub fix_interval_s: u32,
+
+    /// Random seed: the same seed gives the same conference.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Stream the fixes through this gRPC ingest endpoint (e.g. `http://127.0.0.1:50051`,
+    /// which must also serve Persons) instead of writing them into the store.
+    #[arg(long, env = "UDACONNECT_INGEST_URL")]
+    pub ingest_url: Option<String>,
+
+    /// With `--ingest-url`: target fixes per second (0 = as fast as the server accepts).
+    #[arg(long, default_value_t = 0)]
+    pub rate: u32,
+
+    /// Directory of the embedded store to write into (without `--ingest-url`).
+    #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
+    pub data_dir: PathBuf,
+
+    /// Store to write into (without `--ingest-url`): `sqlite` or `postgres://…`.
+    #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
+    pub store: StoreUrl,
+}

@@ -7,8 +7,10 @@ mod app;
 mod import;
 mod infra;
 mod shutdown;
+mod simulate;
 mod wiring;
 
 pub use app::App;
 pub use import::run_import;
 pub use shutdown::shutdown_signal;
+pub use simulate::{SimulationReport, run_simulate};

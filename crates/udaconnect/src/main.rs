@@ -2,7 +2,7 @@
 //! `udaconnect-server`. Everything testable lives in the library crates.
 
 use clap::{Parser, Subcommand};
-use udaconnect_config::{ImportArgs, ServeArgs, TelemetryArgs};
+use udaconnect_config::{ImportArgs, ServeArgs, SimulateArgs, TelemetryArgs};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +23,8 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Bulk-load persons and location fixes from POC SQL dumps or CSV files.
     Import(ImportArgs),
+    /// Generate a deterministic synthetic conference into a store, or stream it through gRPC.
+    Simulate(SimulateArgs),
     /// Print the OpenAPI document of the REST API (YAML).
     Openapi,
 }
@@ -39,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
         }
         Command::Import(args) => udaconnect_server::run_import(&args).await,
+        Command::Simulate(args) => udaconnect_server::run_simulate(&args).await,
         Command::Openapi => {
             print!("{}", udaconnect_gateway::openapi_yaml());
             Ok(())

@@ -1,0 +1,218 @@
+//! `udaconnect simulate`: a deterministic synthetic conference
+//! (`udaconnect_proximity::sim`), either written straight into a store in large batches (for
+//! bulk benchmarks) or streamed through the gRPC ingest at a target rate (for end-to-end
+//! runs). Progress shows as a bar on a terminal, as log lines otherwise.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+use udaconnect_config::SimulateArgs;
+use udaconnect_domain::{EventId, LocationRecorded, NewLocation, NewPerson, Person, PersonId};
+use udaconnect_proximity::{Fix, sim::ConferenceConfig};
+use udaconnect_store::DynStore;
+
+use crate::infra;
+
+/// Fixes per store transaction or per gRPC stream.
+const BATCH: usize = 10_000;
+
+/// What a run did, for the user.
+#[derive(Debug)]
+pub struct SimulationReport {
+    pub persons: u64,
+    pub fixes: u64,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for SimulationReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        write!(
+            f,
+            "simulated {} attendees and {} fixes in {:.2} s ({:.0} fixes/s)",
+            self.persons,
+            self.fixes,
+            secs,
+            self.fixes as f64 / secs
+        )
+    }
+}
+
+pub async fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
+    let start = NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
+        .context("--start must be a date such as 2020-08-18")?;
+    let mut config = ConferenceConfig {
+        seed: args.seed,
+        attendees: args.attendees,
+        days: args.days,
+        start: start.and_time(chrono::NaiveTime::MIN).and_utc(),
+        fix_interval_s: args.fix_interval_s,
+        ..ConferenceConfig::default()
+    };
+    let report = match &args.ingest_url {
+        Some(url) => stream(&mut config, url, args.rate).await?,
+        None => {
+            std::fs::create_dir_all(&args.data_dir)
+                .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
+            let store = infra::open_store(&args.store, &args.data_dir).await?;
+            write(&mut config, &store).await?
+        }
+    };
+    println!("{report}");
+    Ok(())
+}
+
+/// An upper bound of the fixes a configuration produces (intervals vary by ±25 %).
+fn max_fixes(c: &ConferenceConfig) -> u64 {
+    let per_attendee = u64::from(c.days) * 86_400 / u64::from(c.fix_interval_s) * 4 / 3 + 2;
+    u64::from(c.attendees) * per_attendee
+}
+
+fn progress(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} fixes ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if bar.is_hidden() {
+        tracing::info!(fixes = total, "simulating (at most)");
+    }
+    bar
+}
+
+fn attendee(i: u32) -> Result<NewPerson, udaconnect_domain::ValidationError> {
+    NewPerson::new(
+        "Attendee",
+        &format!("{:05}", i + 1),
+        &format!("Simulated Company {}", i % 50 + 1),
+    )
+}
+
+/// Bulk mode: persons and fixes go straight into the store, ids after every stored one.
+async fn write(
+    config: &mut ConferenceConfig,
+    store: &DynStore,
+) -> anyhow::Result<SimulationReport> {
+    let started = Instant::now();
+    let first_person = store
+        .list_persons()
+        .await?
+        .last()
+        .map_or(1, |p| p.id.get() + 1);
+    let persons = (0..config.attendees)
+        .map(|i| Ok(attendee(i)?.with_id(PersonId::new(first_person + i64::from(i))?)))
+        .collect::<Result<Vec<Person>, udaconnect_domain::ValidationError>>()?;
+    store.import_persons(&persons).await?;
+    let total = max_fixes(config);
+    let ids = store
+        .reserve_location_ids(u32::try_from(total).context("too many fixes for one run")?)
+        .await?;
+    config.first_person_id = first_person;
+    config.first_location_id = ids.start;
+    let bar = progress(total);
+    let received_at = chrono::Utc::now();
+    let mut fixes = 0u64;
+    let mut last_log = Instant::now();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut sim = config.fixes();
+    loop {
+        batch.clear();
+        batch.extend(sim.by_ref().take(BATCH).map(|f| recorded(&f, received_at)));
+        if batch.is_empty() {
+            break;
+        }
+        store.insert_locations(&batch).await?;
+        fixes += batch.len() as u64;
+        bar.set_position(fixes);
+        if bar.is_hidden() && last_log.elapsed() >= Duration::from_secs(2) {
+            tracing::info!(fixes, "simulating");
+            last_log = Instant::now();
+        }
+    }
+    bar.finish_and_clear();
+    Ok(SimulationReport {
+        persons: u64::from(config.attendees),
+        fixes,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn recorded(f: &Fix, received_at: udaconnect_domain::Timestamp) -> LocationRecorded {
+    LocationRecorded {
+        event_id: EventId::new_v7(),
+        location: NewLocation {
+            person_id: f.person,
+            coordinates: f.coordinates,
+            creation_time: f.time,
+        }
+        .with_id(f.location),
+        received_at,
+    }
+}
+
+/// Streaming mode: attendees are registered through gRPC Persons, fixes sent through
+/// `LocationIngest/StreamLocations` at the target rate.
+async fn stream(
+    config: &mut ConferenceConfig,
+    url: &str,
+    rate: u32,
+) -> anyhow::Result<SimulationReport> {
+    let started = Instant::now();
+    let persons = udaconnect_grpc::persons_client(url)?;
+    let ingest = udaconnect_grpc::ingest_client(url)?;
+    let mut ids = Vec::with_capacity(config.attendees as usize);
+    for i in 0..config.attendees {
+        ids.push(
+            persons
+                .create(attendee(i)?)
+                .await
+                .context("registering attendees")?
+                .id,
+        );
+    }
+    config.first_person_id = 1;
+    let bar = progress(max_fixes(config));
+    // With a rate, send a tenth of a second's worth at a time.
+    let chunk = if rate == 0 {
+        BATCH
+    } else {
+        (rate as usize / 10).clamp(1, BATCH)
+    };
+    let mut fixes = 0u64;
+    let mut sim = config.fixes();
+    loop {
+        let batch: Vec<NewLocation> = sim
+            .by_ref()
+            .take(chunk)
+            .map(|f| NewLocation {
+                person_id: ids[(f.person.get() - 1) as usize],
+                coordinates: f.coordinates,
+                creation_time: f.time,
+            })
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        let sent = batch.len() as u64;
+        let results = ingest.record_many(batch).await.context("streaming fixes")?;
+        if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+            bail!("the ingest refused a simulated fix: {e}");
+        }
+        fixes += sent;
+        bar.set_position(fixes);
+        if rate > 0 {
+            let due = Duration::from_secs_f64(fixes as f64 / f64::from(rate));
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(SimulationReport {
+        persons: ids.len() as u64,
+        fixes,
+        elapsed: started.elapsed(),
+    })
+}
