@@ -1,7 +1,8 @@
 //! Proximity index benchmarks on the simulated 3-day conference.
 //!
 //! `cargo bench -p udaconnect-proximity` runs 1M fixes (1,000 attendees);
-//! `UDACONNECT_BENCH_10M=1` adds 10M (10,000 attendees in a hall with 10x the area).
+//! `UDACONNECT_BENCH_10M=1` adds 10M (10,000 attendees in a hall with 10x the area, 10x the
+//! booths and 10x the hotels: the same densities as 1M).
 //! Besides criterion's figures it prints bytes per fix and per-query p50/p99 to stderr.
 
 use std::hint::black_box;
@@ -20,6 +21,8 @@ fn scale(attendees: u32) -> ConferenceConfig {
     ConferenceConfig {
         attendees,
         booths: 40 * attendees / 1_000,
+        // As many people per hotel as at 1M (12 hotels per 1,000 attendees).
+        hotels: (12 * attendees / 1_000).max(1),
         hall_width_m: 200.0 * k,
         hall_depth_m: 100.0 * k,
         ..ConferenceConfig::default()

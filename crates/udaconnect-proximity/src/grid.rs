@@ -1,9 +1,9 @@
 //! Cell geometry: rows of equal latitude height, each cut into columns at least one cell wide
 //! (in metres) at the row's poleward edge, so rows touching a pole have a single column.
 //!
-//! Cells only accelerate: every candidate is finally tested with `haversine_m`, so the cover
-//! of a query must contain every cell that can hold a point within the distance, and may
-//! contain more. Bounds are widened by a relative 1e-6 and an absolute 1e-9° (≈ 0.1 mm) so
+//! Cells only accelerate: every candidate is finally tested with `haversine_m` (or a bound
+//! that provably agrees with it), so the cover of a query must contain every cell that can
+//! hold a point within the distance, and may contain more. Bounds are widened by a relative 1e-6 and an absolute 1e-9° (≈ 0.1 mm) so
 //! that rounding can never drop a point the exact test would accept.
 
 use std::f64::consts::FRAC_PI_2;
@@ -17,6 +17,26 @@ const ABS_DEG: f64 = 1e-9;
 pub(crate) struct Grid {
     cell_deg: f64,
     rows: u32,
+}
+
+/// The part of a cover that depends only on the distance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reach {
+    dlat: f64,
+    sin_delta: f64,
+    /// At least a quarter of a great circle: no longitude bound.
+    wide: bool,
+}
+
+impl Reach {
+    pub(crate) fn new(distance_m: f64) -> Self {
+        let delta = (distance_m / EARTH_RADIUS_M).max(0.0) * (1.0 + REL);
+        Self {
+            dlat: delta.to_degrees() + ABS_DEG,
+            sin_delta: delta.sin(),
+            wide: delta >= FRAC_PI_2,
+        }
+    }
 }
 
 /// The cells, and a cheap conservative box, around a point for a distance.
@@ -65,14 +85,19 @@ impl Grid {
     }
 
     pub(crate) fn cover(&self, lat: f64, lon: f64, distance_m: f64) -> Cover {
-        let delta = (distance_m / EARTH_RADIUS_M).max(0.0) * (1.0 + REL);
-        let dlat = delta.to_degrees() + ABS_DEG;
+        self.cover_at(&Reach::new(distance_m), lat, lon, lat.to_radians().cos())
+    }
+
+    /// [`Grid::cover`] with the distance's part and `cos_lat = lat.to_radians().cos()` known.
+    pub(crate) fn cover_at(&self, reach: &Reach, lat: f64, lon: f64, cos_lat: f64) -> Cover {
+        let dlat = reach.dlat;
         let (lo, hi) = (lat - dlat, lat + dlat);
-        let s = delta.sin() / lat.to_radians().cos();
-        let dlon = if hi >= 90.0 || lo <= -90.0 || delta >= FRAC_PI_2 || s.is_nan() || s >= 1.0 {
+        let s = reach.sin_delta / cos_lat;
+        let dlon = if hi >= 90.0 || lo <= -90.0 || reach.wide || s.is_nan() || s >= 1.0 {
             None
         } else {
-            Some(s.asin().to_degrees() * (1.0 + REL) + ABS_DEG)
+            // tan(asin s) >= asin s: a slightly wider, still conservative box without asin.
+            Some((s / (1.0 - s * s).sqrt()).to_degrees() * (1.0 + REL) + ABS_DEG)
         };
         Cover {
             lat,
@@ -86,7 +111,11 @@ impl Grid {
 
     /// Disjoint, sorted inclusive column ranges of `row` that the cover touches (at most 3).
     pub(crate) fn col_ranges(&self, cover: &Cover, row: u32) -> Ranges {
-        let n = self.cols(row);
+        self.col_ranges_n(cover, self.cols(row))
+    }
+
+    /// [`Grid::col_ranges`] with the row's number of columns `n = self.cols(row)` known.
+    pub(crate) fn col_ranges_n(&self, cover: &Cover, n: u32) -> Ranges {
         let all = Ranges {
             r: [(0, n - 1); 3],
             len: 1,
@@ -150,6 +179,23 @@ impl Cover {
                 dl.min(360.0 - dl) <= d
             }
         }
+    }
+
+    /// [`Cover::admits`] without branches (for filtering loops).
+    #[inline(always)]
+    pub(crate) fn admits_flat(&self, lat: f64, lon: f64) -> bool {
+        let d = self.dlon.unwrap_or(f64::INFINITY);
+        let dl = (lon - self.lon).abs();
+        ((lat - self.lat).abs() <= self.dlat) & (dl.min(360.0 - dl) <= d)
+    }
+
+    /// Half-height and half-width of the box in radians, when the box neither reaches a pole
+    /// nor comes within a degree of the antimeridian (every admitted point then has
+    /// `|Δlat| <= .0` and `|Δlon| <= .1` without wrapping).
+    pub(crate) fn box_rad(&self) -> Option<(f64, f64)> {
+        let d = self.dlon?;
+        (self.lon - d > -179.0 && self.lon + d < 179.0)
+            .then(|| (self.dlat.to_radians(), d.to_radians()))
     }
 
     pub(crate) fn rows(&self) -> u32 {

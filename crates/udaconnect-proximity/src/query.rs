@@ -1,8 +1,11 @@
-//! The two queries. Both are exact: the cells only choose candidates, `haversine_m` decides.
+//! The two queries. Both are exact: the cells only choose candidates, `haversine_m` decides
+//! (in `contacts_of`, a conservative pre-check settles the clear cases first; see [`Scan`]).
 
-use udaconnect_domain::{Coordinates, PersonId, Timestamp, haversine_m};
+use udaconnect_domain::{Coordinates, EARTH_RADIUS_M, PersonId, Timestamp, haversine_m};
 
+use crate::grid::{Cover, Reach};
 use crate::index::ProximityIndex;
+use crate::segment::Hints;
 use crate::types::{Contact, Fix, Rec, coordinates, location_id, micros, time};
 
 impl ProximityIndex {
@@ -56,33 +59,48 @@ impl ProximityIndex {
             return Vec::new();
         };
         let w = i64::from(window_s) * 1_000_000;
-        let mut slot = vec![u32::MAX; self.persons.len()];
-        let mut acc: Vec<(u32, Acc)> = Vec::new();
-        for (i, f) in self.own(person, from, to).iter().enumerate() {
-            let cover = self.grid.cover(f.lat, f.lon, distance_m);
+        let own = self.own(person, from, to);
+        let mut scan = Scan::new(&own, me, distance_m, self.persons.len());
+        let mut hints = Hints::default();
+        let reach = Reach::new(distance_m);
+        for (i, f) in own.iter().enumerate() {
+            let (s1, c1) = f.lat.to_radians().sin_cos();
+            let cover = self.grid.cover_at(&reach, f.lat, f.lon, c1);
+            scan.own_fix(i, f, (s1, c1), &cover);
             let (t_lo, t_hi) = (f.t.saturating_sub(w), f.t.saturating_add(w));
-            let mut on = |g: Rec| {
-                if g.p != me {
-                    let d = haversine_m(f.lat, f.lon, g.lat, g.lon);
-                    if d <= distance_m {
-                        let s = &mut slot[g.p as usize];
-                        if *s == u32::MAX {
-                            *s = acc.len() as u32;
-                            acc.push((g.p, Acc::new(f, &g, d)));
+            let main = &self.main;
+            self.main
+                .ranges(&self.grid, &cover, t_lo, t_hi, &mut hints, |a, b| {
+                    let (lat, lon, p) = (&main.lat[a..b], &main.lon[a..b], &main.p[a..b]);
+                    // Filter without branches into a small buffer (about three quarters of the
+                    // slots fail, unpredictably), then handle the survivors.
+                    let mut keep = [0u32; CHUNK];
+                    for start in (0..lat.len()).step_by(CHUNK) {
+                        let end = lat.len().min(start + CHUNK);
+                        let mut n = 0;
+                        for k in start..end {
+                            keep[n] = k as u32;
+                            let (y, x) = (lat[k], lon[k]);
+                            n += usize::from(cover.admits_flat(y, x) & scan.may_match(y, x));
                         }
-                        acc[*s as usize].1.add(i, f, &g, d);
+                        for &k in &keep[..n] {
+                            let k = k as usize;
+                            scan.consider(lat[k], lon[k], p[k], || main.loc[a + k]);
+                        }
                     }
-                }
-            };
-            self.main.visit(&self.grid, &cover, t_lo, t_hi, &mut on);
-            self.delta.visit(&self.grid, &cover, t_lo, t_hi, &mut on);
+                });
+            self.delta.visit(&self.grid, &cover, t_lo, t_hi, |g: Rec| {
+                scan.consider(g.lat, g.lon, g.p, || g.loc);
+            });
         }
-        let mut out: Vec<Contact> = acc
-            .into_iter()
-            .map(|(p, a)| a.contact(self.persons[p as usize]))
-            .collect();
-        out.sort_unstable_by_key(|c| (c.first_met, c.person));
-        out
+        // By first meeting then person id (sorting the raw microseconds is the same order).
+        let persons = &self.persons;
+        scan.acc
+            .sort_unstable_by_key(|(p, a)| (a.first, persons[*p as usize]));
+        scan.acc
+            .iter_mut()
+            .map(|(p, a)| a.contact(persons[*p as usize], &own))
+            .collect()
     }
 
     fn own(&self, person: PersonId, from: Timestamp, to: Timestamp) -> Vec<Rec> {
@@ -96,57 +114,241 @@ impl ProximityIndex {
     }
 }
 
+/// Relative slack of the pre-check on the haversine term `a` (the floating-point haversine is
+/// accurate to ~1e-15; any pair within the slack of the limit gets the exact test).
+const SLACK: f64 = 1e-9;
+/// Absolute slack: terms this small may underflow in `haversine_m`.
+const TINY: f64 = 1e-250;
+/// The pre-check is used for boxes up to this half-extent (radians, ~6 km).
+const FAST_MAX_RAD: f64 = 1e-3;
+/// Slots filtered per round in `contacts_of`.
+const CHUNK: usize = 64;
+
+/// The state of one `contacts_of` scan.
+///
+/// The pre-check: with `Δφ`, `Δλ` the radian differences `haversine_m` computes and `c1`,
+/// `s1` the cosine and sine of the own latitude, `a' = (Δφ² + c1·(c1 - s1·Δφ)·Δλ²) / 4`
+/// differs from haversine's `a = sin²(Δφ/2) + c1·cos φ2·sin²(Δλ/2)` by at most
+/// `err = hφ⁴/3 + hλ⁴/3 + (δ²/2 + δ³/6)·hλ² + rounding`, where `hφ`, `hλ` bound `|Δφ|/2`,
+/// `|Δλ|/2` over the cover's box and `δ = 2hφ` (`x² - sin²x <= x⁴/3`, and the Taylor bound
+/// of `cos(φ1 + Δφ)`). `haversine_m <= d` iff `a <= sin²(d / 2R)`, so pairs with
+/// `a' + err` clearly below the limit match, pairs with `a' - err` clearly above do not, and
+/// only the rest (a sliver at the limit) run `haversine_m`. The exact distance is also
+/// computed for every match that may be its person's closest pair.
+struct Scan<'a> {
+    own: &'a [Rec],
+    me: u32,
+    distance_m: f64,
+    /// `a` below this: surely within the distance; above `a_out`: surely not.
+    a_in: f64,
+    a_out: f64,
+    fast: bool,
+    /// The current own fix, its index, `cos φ`, `sin φ` and the pre-check's error bound.
+    f: Rec,
+    i: usize,
+    c1: f64,
+    s1: f64,
+    err: f64,
+    slot: Vec<u32>,
+    acc: Vec<(u32, Acc)>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(own: &'a [Rec], me: u32, distance_m: f64, persons: usize) -> Self {
+        let half = distance_m / EARTH_RADIUS_M / 2.0;
+        let fast = (0.0..=FAST_MAX_RAD).contains(&half);
+        let a_lim = if fast { half.sin().powi(2) } else { 0.0 };
+        Self {
+            own,
+            me,
+            distance_m,
+            a_in: a_lim * (1.0 - SLACK) - TINY,
+            a_out: a_lim * (1.0 + SLACK) + TINY,
+            fast,
+            f: Rec {
+                lat: 0.0,
+                lon: 0.0,
+                t: 0,
+                loc: 0,
+                p: me,
+            },
+            i: 0,
+            c1: 0.0,
+            s1: 0.0,
+            err: f64::INFINITY,
+            slot: vec![u32::MAX; persons],
+            acc: Vec::new(),
+        }
+    }
+
+    /// Starts on own fix `i`, with `sin_cos` of its latitude in radians and its cover.
+    fn own_fix(&mut self, i: usize, f: &Rec, (s1, c1): (f64, f64), cover: &Cover) {
+        self.f = *f;
+        self.i = i;
+        (self.s1, self.c1) = (s1, c1);
+        self.err = match cover.box_rad() {
+            Some((dy, dx)) if self.fast && dy <= FAST_MAX_RAD && dx <= FAST_MAX_RAD => {
+                let (hy, hx) = (dy * (1.0 + 1e-6) / 2.0, dx * (1.0 + 1e-6) / 2.0);
+                let (hy2, hx2) = (hy * hy, hx * hx);
+                let delta = 2.0 * hy;
+                let cos_err = delta * delta / 2.0 + delta * delta * delta / 6.0;
+                (hy2 * hy2 + hx2 * hx2) / 3.0 + cos_err * hx2 + 4e-15 * (hy2 + hx2)
+            }
+            _ => f64::INFINITY,
+        };
+    }
+
+    /// The pre-check's quick rejection alone (true unless surely beyond the distance).
+    #[inline(always)]
+    fn may_match(&self, lat: f64, lon: f64) -> bool {
+        self.a(lat, lon) - self.err <= self.a_out
+    }
+
+    /// The pre-check's estimate `a'` of haversine's `a` for a candidate.
+    #[inline(always)]
+    fn a(&self, lat: f64, lon: f64) -> f64 {
+        let f = &self.f;
+        let dphi = (lat - f.lat).to_radians();
+        let dlam = (lon - f.lon).to_radians();
+        0.25 * (dphi * dphi + self.c1 * (self.c1 - self.s1 * dphi) * (dlam * dlam))
+    }
+
+    /// One candidate fix `g` of the current own fix (inside the cover's box and time window).
+    #[inline(always)]
+    fn consider(&mut self, lat: f64, lon: f64, p: u32, loc: impl FnOnce() -> i64) {
+        if p == self.me {
+            return;
+        }
+        let a = self.a(lat, lon);
+        let f = &self.f;
+        let (a_lo, a_hi) = (a - self.err, a + self.err);
+        let mut d = f64::NAN;
+        if a_hi >= self.a_in {
+            if a_lo > self.a_out {
+                return;
+            }
+            d = haversine_m(f.lat, f.lon, lat, lon);
+            if d.partial_cmp(&self.distance_m).is_none_or(|o| o.is_gt()) {
+                return;
+            }
+        }
+        let s = &mut self.slot[p as usize];
+        if *s == u32::MAX {
+            *s = self.acc.len() as u32;
+            self.acc.push((p, Acc::new(f.t)));
+        }
+        let acc = &mut self.acc[*s as usize].1;
+        acc.count(self.i, f.t);
+        let b = &acc.best;
+        if a_lo > b.a_hi * (1.0 + SLACK) + TINY {
+            return; // surely farther than the closest pair so far
+        }
+        let cand = Pair {
+            d,
+            a_lo,
+            a_hi,
+            own: self.i,
+            own_loc: f.loc,
+            lat,
+            lon,
+            loc: loc(),
+        };
+        if a_hi < b.a_lo * (1.0 - SLACK) - TINY {
+            acc.best = cand; // surely nearer: the exact distance can wait
+        } else {
+            let best = &mut acc.best;
+            let mut cand = cand;
+            let dc = cand.exact(&(f.lat, f.lon));
+            let o = &self.own[best.own];
+            let db = best.exact(&(o.lat, o.lon));
+            if (dc, cand.own_loc, cand.loc).partial_cmp(&(db, best.own_loc, best.loc))
+                == Some(std::cmp::Ordering::Less)
+            {
+                *best = cand;
+            }
+        }
+    }
+}
+
+/// A matched pair, possibly the closest of its person: its bounds on haversine's `a`, and its
+/// exact distance once computed (NaN before).
+#[derive(Clone, Copy)]
+struct Pair {
+    d: f64,
+    a_lo: f64,
+    a_hi: f64,
+    own: usize,
+    own_loc: i64,
+    lat: f64,
+    lon: f64,
+    loc: i64,
+}
+
+impl Pair {
+    fn exact(&mut self, f: &(f64, f64)) -> f64 {
+        if self.d.is_nan() {
+            self.d = haversine_m(f.0, f.1, self.lat, self.lon);
+        }
+        self.d
+    }
+}
+
 struct Acc {
     first: i64,
     last: i64,
     meetings: u64,
     own_fixes: u64,
     last_own: usize,
-    /// (distance, own location id, other location id) of the closest pair, and the own fix.
-    best: (f64, i64, i64),
-    best_own: Rec,
+    /// The closest pair so far (ties broken by the smaller own, then other, location id).
+    best: Pair,
 }
 
 impl Acc {
-    fn new(f: &Rec, g: &Rec, d: f64) -> Self {
+    fn new(t: i64) -> Self {
         Self {
-            first: f.t,
-            last: f.t,
+            first: t,
+            last: t,
             meetings: 0,
             own_fixes: 0,
             last_own: usize::MAX,
-            best: (d, f.loc, g.loc),
-            best_own: *f,
+            best: Pair {
+                d: f64::INFINITY,
+                a_lo: f64::INFINITY,
+                a_hi: f64::INFINITY,
+                own: 0,
+                own_loc: i64::MAX,
+                lat: 0.0,
+                lon: 0.0,
+                loc: i64::MAX,
+            },
         }
     }
 
-    fn add(&mut self, i: usize, f: &Rec, g: &Rec, d: f64) {
-        self.first = self.first.min(f.t);
-        self.last = self.last.max(f.t);
+    #[inline(always)]
+    fn count(&mut self, i: usize, t: i64) {
+        self.first = self.first.min(t);
+        self.last = self.last.max(t);
         self.meetings += 1;
         if self.last_own != i {
             self.last_own = i;
             self.own_fixes += 1;
         }
-        let cand = (d, f.loc, g.loc);
-        if cand.partial_cmp(&self.best) == Some(std::cmp::Ordering::Less) {
-            self.best = cand;
-            self.best_own = *f;
-        }
     }
 
-    fn contact(&self, person: PersonId) -> Contact {
+    fn contact(&mut self, person: PersonId, own: &[Rec]) -> Contact {
+        let f = &own[self.best.own];
+        let d = self.best.exact(&(f.lat, f.lon));
         Contact {
             person,
             first_met: time(self.first),
             last_met: time(self.last),
             meetings: self.meetings,
             own_fixes: self.own_fixes,
-            closest_m: self.best.0,
-            closest_own: location_id(self.best.1),
-            closest_other: location_id(self.best.2),
-            place: coordinates(self.best_own.lat, self.best_own.lon),
-            closest_at: time(self.best_own.t),
+            closest_m: d,
+            closest_own: location_id(self.best.own_loc),
+            closest_other: location_id(self.best.loc),
+            place: coordinates(f.lat, f.lon),
+            closest_at: time(f.t),
         }
     }
 }

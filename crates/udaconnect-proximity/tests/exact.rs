@@ -84,3 +84,55 @@ proptest! {
         prop_assert_eq!(ix.near(point, all.0, all.1, dist), brute_near(&fixes, point, all.0, all.1, dist));
     }
 }
+
+/// (dx m, dy m, time µs, person, duplicate-of-previous) for a dense crowd.
+fn crowd_fix() -> impl Strategy<Value = (f64, f64, i64, i64, bool)> {
+    (
+        -6.0f64..6.0,
+        -6.0f64..6.0,
+        (0i64..20).prop_map(|k| k * 30_000_000),
+        1i64..5,
+        proptest::bool::weighted(0.2),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A dense crowd (many matches per own fix, many distances near the limit and ties of the
+    /// closest pair) at a few latitudes: exercises the pre-check and the deferred closest pair.
+    #[test]
+    fn dense_contacts_match_brute_force(
+        raw in prop::collection::vec(crowd_fix(), 2..160),
+        centre in prop::sample::select(vec![(37.7835, -122.4015), (0.0, 0.0), (-71.5, 45.0), (84.0, 178.9)]),
+        sel in (0usize..160, 0usize..160, 0u8..8),
+        window in prop::sample::select(vec![0u32, 60, 300]),
+        who in 1i64..5,
+    ) {
+        let mut fixes: Vec<Fix> = Vec::new();
+        for (i, &(dx, dy, t, p, dup)) in raw.iter().enumerate() {
+            let mut f = Fix {
+                location: udaconnect_domain::LocationId::new(i as i64 + 1).unwrap(),
+                person: PersonId::new(p).unwrap(),
+                coordinates: common::offset(centre, dx, dy),
+                time: ts(t),
+            };
+            if let (true, Some(prev)) = (dup, fixes.last()) {
+                f.coordinates = prev.coordinates;
+            }
+            fixes.push(f);
+        }
+        let ix = index(&fixes, 10.0, fixes.len() / 2);
+        let me = PersonId::new(who).unwrap();
+        let dist = match sel.2 % 8 {
+            0 | 1 => 5.0,
+            2 => 3.0,
+            _ => distance(&fixes, sel),
+        };
+        let all = (ts(-1), ts(3_000_000_000));
+        prop_assert_eq!(
+            ix.contacts_of(me, all.0, all.1, dist, window),
+            brute_contacts(&fixes, me, all.0, all.1, dist, window)
+        );
+    }
+}
