@@ -24,14 +24,6 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn stored(metrics: &str) -> u64 {
-    metrics
-        .lines()
-        .filter(|l| l.starts_with("udaconnect_writer_fixes_stored_total"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum::<f64>() as u64
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "load run; see the module docs"]
 async fn ingest_load() {
@@ -77,18 +69,9 @@ async fn ingest_load() {
         latencies.extend(l.unwrap());
     }
     let acked = started.elapsed();
-    let all_stored = common::eventually(Duration::from_secs(120), || async {
-        let m = http
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (stored(&m) >= fixes as u64).then_some(())
-    })
-    .await;
+    let all_stored = server
+        .wait_stored(&http, fixes as u64, Duration::from_secs(120))
+        .await;
     let stored_after = started.elapsed();
     assert!(
         all_stored.is_some(),
@@ -151,18 +134,9 @@ async fn ingest_load_grpc_stream() {
     }
     let acked_after = started.elapsed();
     assert_eq!(acked, fixes);
-    let all_stored = common::eventually(Duration::from_secs(300), || async {
-        let m = http
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (stored(&m) >= fixes as u64).then_some(())
-    })
-    .await;
+    let all_stored = server
+        .wait_stored(&http, fixes as u64, Duration::from_secs(300))
+        .await;
     let stored_after = started.elapsed();
     assert!(
         all_stored.is_some(),

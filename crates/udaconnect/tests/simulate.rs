@@ -5,7 +5,7 @@ mod common;
 
 use std::{process::Command, time::Duration};
 
-use common::{BIN, Server, client, eventually, get_json};
+use common::{BIN, Server, client, get_json};
 use serde_json::Value;
 
 fn simulate(args: &[&str]) -> String {
@@ -69,23 +69,7 @@ async fn streamed_simulation_goes_through_ingest_and_writer() {
     let report = simulate(&["--ingest-url", &grpc]);
     let n = fixes_in(&report);
     let http = client();
-    let stored = eventually(Duration::from_secs(60), || async {
-        let m = http
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        let stored: f64 = m
-            .lines()
-            .filter(|l| l.starts_with("udaconnect_writer_fixes_stored_total"))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum();
-        (stored as u64 >= n).then_some(stored as u64)
-    })
-    .await;
+    let stored = server.wait_stored(&http, n, Duration::from_secs(60)).await;
     assert_eq!(stored, Some(n), "every streamed fix is stored once");
     let persons: Vec<Value> = get_json(&http, server.url("/api/persons")).await;
     assert_eq!(persons.len(), 30);

@@ -113,6 +113,39 @@ impl Server {
         }
     }
 
+    /// Fixes the writer has stored so far, read from `/metrics`.
+    pub async fn stored_fixes(&self, http: &reqwest::Client) -> Option<u64> {
+        let m = http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        Some(
+            m.lines()
+                .filter(|l| l.starts_with("udaconnect_writer_fixes_stored_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum::<f64>() as u64,
+        )
+    }
+
+    /// Waits until the writer has stored at least `n` fixes; returns the count then, or
+    /// `None` after `within`.
+    pub async fn wait_stored(
+        &self,
+        http: &reqwest::Client,
+        n: u64,
+        within: Duration,
+    ) -> Option<u64> {
+        eventually(within, || async {
+            let stored = self.stored_fixes(http).await?;
+            (stored >= n).then_some(stored)
+        })
+        .await
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
