@@ -39,6 +39,14 @@ pub trait EventLog: Send + Sync + Debug + 'static {
     /// beginning when the group has none). Dropping the subscription leaves the group.
     async fn subscribe(&self, topic: &str, group: &str) -> Result<Box<dyn Subscription>, BusError>;
 
+    /// Reads every partition of `topic` without a consumer group: partition `p` from offset
+    /// `from[p]` (missing entries and offsets no longer retained start at the oldest retained
+    /// record; pass [`EventLog::end_offsets`] to read only what comes next). For read models and
+    /// live streams that keep their own position. `commit` on the result is a no-op and
+    /// `assignment` is every partition.
+    async fn read_from(&self, topic: &str, from: &[u64])
+    -> Result<Box<dyn Subscription>, BusError>;
+
     /// The next offset to be written, per partition (index = partition number).
     async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>, BusError>;
 

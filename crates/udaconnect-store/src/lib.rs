@@ -65,6 +65,14 @@ pub trait LocationStore: Send + Sync + Debug + 'static {
     ) -> Result<Vec<Location>, StoreError>;
 
     async fn count_locations(&self) -> Result<u64, StoreError>;
+
+    /// Up to `limit` stored fixes with an id above `after` (all when `None`), by id: keyset
+    /// pages for rebuilding read models (call again with the last id until a short page).
+    async fn scan_locations(
+        &self,
+        after: Option<LocationId>,
+        limit: u32,
+    ) -> Result<Vec<Location>, StoreError>;
 }
 
 /// Both stores, as one handle.

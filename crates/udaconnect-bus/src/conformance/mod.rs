@@ -1,6 +1,6 @@
 //! The conformance suite every [`EventLog`] adapter must pass, in the spirit of Watermill's
 //! universal pub/sub tests: read-back fidelity, per-key order, consumer groups, redelivery
-//! without commit, restart from the committed offset, independent groups, lag, and `poll`'s
+//! without commit, restart from the committed offset, independent groups, lag, group-less readers, and `poll`'s
 //! waiting and cancel-safety.
 //!
 //! An adapter implements [`LogFactory`] and either calls [`run_all`] or, better, one case per
@@ -20,6 +20,7 @@
 mod basic;
 mod groups;
 mod polling;
+mod reader;
 mod restart;
 mod support;
 
@@ -32,6 +33,7 @@ use crate::EventLog;
 pub use basic::{append_and_read_back, per_key_order};
 pub use groups::{group_split, independent_groups, redelivery_after_member_leaves};
 pub use polling::{empty_poll_returns_after_max_wait, poll_is_cancel_safe, poll_wakes_on_append};
+pub use reader::reader_reads_from_offsets;
 pub use restart::{lag_tracks_commits, restart_resumes_from_committed};
 pub use support::{CASE_TIMEOUT, poll_n, unique_name, wait_for_balance, within};
 
@@ -56,4 +58,5 @@ pub async fn run_all(factory: &dyn LogFactory) {
     independent_groups(factory).await;
     restart_resumes_from_committed(factory).await;
     lag_tracks_commits(factory).await;
+    reader_reads_from_offsets(factory).await;
 }

@@ -102,6 +102,16 @@ impl EventLog for EmbeddedLog {
         Ok(Box::new(subscription))
     }
 
+    async fn read_from(
+        &self,
+        topic: &str,
+        from: &[u64],
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        let topic = self.get_topic(topic, self.implicit()).await?;
+        let reader = EmbeddedSubscription::reader(self.shared.clone(), topic, from);
+        Ok(Box::new(reader))
+    }
+
     async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>, BusError> {
         let topic = self.get_topic(topic, None).await?;
         Ok(topic.partitions.iter().map(|p| p.end_offset()).collect())

@@ -1,4 +1,5 @@
-//! A member of a consumer group of the embedded log.
+//! A member of a consumer group of the embedded log, or a group-less reader
+//! ([`EventLog::read_from`](crate::EventLog::read_from)).
 
 use std::{collections::BTreeMap, fmt, sync::Arc, time::Duration};
 
@@ -14,15 +15,32 @@ const MAX_POLL_BYTES: u64 = 4 << 20;
 pub(crate) struct EmbeddedSubscription {
     shared: Arc<Shared>,
     topic: Arc<Topic>,
-    group: Arc<Group>,
-    member: u64,
+    /// `None` for a reader: every partition, from given offsets, nothing committed.
+    membership: Option<Membership>,
     /// Assigned partition → (owner epoch, next offset to deliver).
     positions: BTreeMap<u32, (u64, u64)>,
-    generation: Option<u64>,
-    rebalanced: watch::Receiver<u64>,
     appended: watch::Receiver<u64>,
     /// Rotates the partition read first, for fairness.
     cursor: usize,
+}
+
+struct Membership {
+    group: Arc<Group>,
+    member: u64,
+    generation: Option<u64>,
+    rebalanced: watch::Receiver<u64>,
+}
+
+impl Membership {
+    /// Resolves when the group rebalanced.
+    async fn changed(membership: &mut Option<Membership>) {
+        match membership {
+            Some(m) => {
+                let _ = m.rebalanced.changed().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
 }
 
 impl EmbeddedSubscription {
@@ -32,13 +50,31 @@ impl EmbeddedSubscription {
         tracing::debug!(topic = %topic.name, group = %group.name, member, "joined group");
         Self {
             shared,
-            rebalanced: group.watch(),
             appended: topic.watch_appended(),
             topic,
-            group,
-            member,
+            membership: Some(Membership {
+                rebalanced: group.watch(),
+                group,
+                member,
+                generation: None,
+            }),
             positions: BTreeMap::new(),
-            generation: None,
+            cursor: 0,
+        }
+    }
+
+    /// A reader of every partition of `topic`, partition `p` from offset `from[p]` (0 where
+    /// missing; offsets already deleted skip to the oldest retained record).
+    pub(crate) fn reader(shared: Arc<Shared>, topic: Arc<Topic>, from: &[u64]) -> Self {
+        let positions = (0..topic.partitions.len() as u32)
+            .map(|p| (p, (0, from.get(p as usize).copied().unwrap_or(0))))
+            .collect();
+        Self {
+            shared,
+            appended: topic.watch_appended(),
+            topic,
+            membership: None,
+            positions,
             cursor: 0,
         }
     }
@@ -46,12 +82,15 @@ impl EmbeddedSubscription {
     /// Takes up a new assignment: partitions kept under the same owner epoch continue where
     /// they were; the others start from the group's committed offset.
     fn refresh(&mut self) {
-        let generation = *self.rebalanced.borrow_and_update();
-        if self.generation == Some(generation) {
+        let Some(m) = self.membership.as_mut() else {
+            return;
+        };
+        let generation = *m.rebalanced.borrow_and_update();
+        if m.generation == Some(generation) {
             return;
         }
-        self.generation = Some(generation);
-        let assigned = self.group.assignment(self.member);
+        m.generation = Some(generation);
+        let assigned = m.group.assignment(m.member);
         self.positions = assigned
             .into_iter()
             .map(|(p, epoch, committed)| match self.positions.get(&p) {
@@ -130,17 +169,22 @@ impl Subscription for EmbeddedSubscription {
             }
             tokio::select! {
                 _ = self.appended.changed() => {}
-                _ = self.rebalanced.changed() => {}
+                () = Membership::changed(&mut self.membership) => {}
                 () = self.shared.closed.cancelled() => return Err(BusError::Closed),
                 () = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
             }
         }
     }
 
+    /// A reader commits nothing: a no-op.
     async fn commit(&mut self, processed: &[Position]) -> Result<(), BusError> {
         if self.shared.closed.is_cancelled() {
             return Err(BusError::Closed);
         }
+        let Some(m) = self.membership.as_ref() else {
+            return Ok(());
+        };
+        let (group, member) = (m.group.clone(), m.member);
         let mut next: BTreeMap<u32, u64> = BTreeMap::new();
         for position in processed {
             let Some(partition) = self.topic.partitions.get(position.partition as usize) else {
@@ -155,7 +199,6 @@ impl Subscription for EmbeddedSubscription {
         if next.is_empty() {
             return Ok(());
         }
-        let (group, member) = (self.group.clone(), self.member);
         let next: Vec<(u32, u64)> = next.into_iter().collect();
         let changed = tokio::task::spawn_blocking(move || group.commit(member, &next))
             .await
@@ -170,8 +213,15 @@ impl Subscription for EmbeddedSubscription {
     }
 
     fn assignment(&self) -> Vec<u32> {
-        let assigned = self.group.assignment(self.member);
-        assigned.into_iter().map(|(p, _, _)| p).collect()
+        match &self.membership {
+            Some(m) => m
+                .group
+                .assignment(m.member)
+                .into_iter()
+                .map(|(p, _, _)| p)
+                .collect(),
+            None => self.positions.keys().copied().collect(),
+        }
     }
 }
 
@@ -184,8 +234,10 @@ fn invalid(message: String) -> BusError {
 
 impl Drop for EmbeddedSubscription {
     fn drop(&mut self) {
-        self.group.leave(self.member);
-        tracing::debug!(topic = %self.topic.name, group = %self.group.name, member = self.member, "left group");
+        if let Some(m) = &self.membership {
+            m.group.leave(m.member);
+            tracing::debug!(topic = %self.topic.name, group = %m.group.name, member = m.member, "left group");
+        }
     }
 }
 
@@ -193,8 +245,8 @@ impl fmt::Debug for EmbeddedSubscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmbeddedSubscription")
             .field("topic", &self.topic.name)
-            .field("group", &self.group.name)
-            .field("member", &self.member)
+            .field("group", &self.membership.as_ref().map(|m| &m.group.name))
+            .field("member", &self.membership.as_ref().map(|m| m.member))
             .field("positions", &self.positions)
             .finish_non_exhaustive()
     }

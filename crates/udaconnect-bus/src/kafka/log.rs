@@ -54,6 +54,18 @@ impl EventLog for KafkaLog {
         Ok(Box::new(subscription))
     }
 
+    async fn read_from(
+        &self,
+        topic: &str,
+        from: &[u64],
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        self.check_open()?;
+        self.implicit_topic(topic).await?;
+        let partitions = self.partition_count(topic).await?;
+        let reader = KafkaSubscription::reader(&self.options, topic, partitions, from).await?;
+        Ok(Box::new(reader))
+    }
+
     async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>, BusError> {
         self.check_open()?;
         self.high_watermarks(topic).await

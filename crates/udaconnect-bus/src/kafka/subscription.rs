@@ -28,6 +28,8 @@ pub(crate) struct KafkaSubscription {
     consumer: Option<Arc<Member>>,
     topic: String,
     group: String,
+    /// A group-less reader (assigned every partition; commits nothing).
+    reader: bool,
 }
 
 impl KafkaSubscription {
@@ -55,6 +57,57 @@ impl KafkaSubscription {
             consumer: Some(Arc::new(consumer)),
             topic: topic.to_owned(),
             group: group.to_owned(),
+            reader: false,
+        })
+    }
+
+    /// A consumer assigned every one of the topic's `partitions`, partition `p` from
+    /// `from[p]` (the beginning where missing or no longer retained). It never joins a group
+    /// (librdkafka still wants a group id) and never commits.
+    pub(crate) async fn reader(
+        options: &KafkaOptions,
+        topic: &str,
+        partitions: u32,
+        from: &[u64],
+    ) -> Result<Self, BusError> {
+        let group = format!("{}.reader", options.client_id);
+        let config = options.consumer(&group);
+        let name = topic.to_owned();
+        let mut list = TopicPartitionList::with_capacity(partitions as usize);
+        for p in 0..partitions {
+            let offset = match from.get(p as usize).copied().unwrap_or(0) {
+                0 => Offset::Beginning,
+                o => Offset::Offset(i64::try_from(o).map_err(|_| BusError::InvalidArgument {
+                    field: "from",
+                    message: format!("offset {o} is out of range"),
+                })?),
+            };
+            // `p` < MAX_PARTITIONS, so it fits an i32.
+            list.add_partition_offset(topic, p as i32, offset)
+                .map_err(errors::client)?;
+        }
+        let consumer = tokio::task::spawn_blocking(move || -> Result<Member, BusError> {
+            let consumer: Member = config
+                .create_with_context(SubscriptionContext::default())
+                .map_err(errors::client)?;
+            consumer
+                .assign(&list)
+                .map_err(|e| errors::on_topic(e, &name))?;
+            Ok(consumer)
+        })
+        .await
+        .map_err(errors::join)??;
+        {
+            let mut owned = consumer.context().owned();
+            for p in 0..partitions {
+                owned.insert(p, None);
+            }
+        }
+        Ok(Self {
+            consumer: Some(Arc::new(consumer)),
+            topic: topic.to_owned(),
+            group,
+            reader: true,
         })
     }
 
@@ -109,8 +162,12 @@ impl Subscription for KafkaSubscription {
 
     /// Commits offset + 1 of the highest position per owned partition, synchronously; skips
     /// partitions not owned and offsets this member already committed (never goes back).
+    /// A reader commits nothing: a no-op.
     async fn commit(&mut self, processed: &[Position]) -> Result<(), BusError> {
         let consumer = self.consumer()?.clone();
+        if self.reader {
+            return Ok(());
+        }
         let mut next: BTreeMap<u32, u64> = BTreeMap::new();
         {
             let owned = consumer.context().owned();

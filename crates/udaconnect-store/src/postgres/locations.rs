@@ -17,6 +17,8 @@ const FIRST_UNKNOWN_PERSON: &str = include_str!("../../queries/postgres/first_un
 const RESERVE: &str = include_str!("../../queries/postgres/reserve_location_ids.sql");
 const GET: &str = "SELECT id, person_id, ST_Y(coordinate::geometry), ST_X(coordinate::geometry), \
      creation_time FROM location WHERE id = $1";
+const SCAN: &str = "SELECT id, person_id, ST_Y(coordinate::geometry), ST_X(coordinate::geometry), \
+     creation_time FROM location WHERE id > $1 ORDER BY id LIMIT $2";
 const COUNT: &str = "SELECT count(*) FROM location";
 
 /// The batch, column by column: the statement binds one array per column.
@@ -105,6 +107,20 @@ pub(crate) async fn get(pool: &PgPool, id: LocationId) -> Result<Option<Location
         .await
         .db()?;
     row.as_ref().map(rows::location).transpose()
+}
+
+pub(crate) async fn scan(
+    pool: &PgPool,
+    after: Option<LocationId>,
+    limit: u32,
+) -> Result<Vec<Location>, StoreError> {
+    let rows = sqlx::query(SCAN)
+        .bind(after.map_or(0, LocationId::get))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .db()?;
+    rows.iter().map(rows::location).collect()
 }
 
 pub(crate) async fn count(pool: &PgPool) -> Result<u64, StoreError> {

@@ -143,4 +143,12 @@ impl LocationStore for PostgresStore {
     async fn count_locations(&self) -> Result<u64, StoreError> {
         locations::count(&self.pool).await
     }
+
+    async fn scan_locations(
+        &self,
+        after: Option<LocationId>,
+        limit: u32,
+    ) -> Result<Vec<Location>, StoreError> {
+        locations::scan(&self.pool, after, limit).await
+    }
 }

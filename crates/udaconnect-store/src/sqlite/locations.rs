@@ -93,6 +93,26 @@ pub(crate) fn get(conn: &Connection, id: LocationId) -> Result<Option<Location>,
     .transpose()
 }
 
+pub(crate) fn scan(
+    conn: &Connection,
+    after: Option<LocationId>,
+    limit: u32,
+) -> Result<Vec<Location>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, person_id, latitude, longitude, creation_time FROM location \
+             WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map(
+            params![after.map_or(0, LocationId::get), i64::from(limit)],
+            RawLocation::from_row,
+        )
+        .db()?;
+    rows.map(|r| r.db().and_then(RawLocation::decode)).collect()
+}
+
 pub(crate) fn count(conn: &Connection) -> Result<u64, StoreError> {
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM location")

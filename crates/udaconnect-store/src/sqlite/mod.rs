@@ -118,4 +118,14 @@ impl LocationStore for SqliteStore {
     async fn count_locations(&self) -> Result<u64, StoreError> {
         self.pool.read(locations::count).await
     }
+
+    async fn scan_locations(
+        &self,
+        after: Option<LocationId>,
+        limit: u32,
+    ) -> Result<Vec<Location>, StoreError> {
+        self.pool
+            .read(move |c| locations::scan(c, after, limit))
+            .await
+    }
 }

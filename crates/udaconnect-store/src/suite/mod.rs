@@ -22,7 +22,7 @@ pub use ids::reserved_ids_are_disjoint_and_above_stored_ids;
 pub use locations::{
     get_location_round_trips_exactly, get_unknown_location_is_none, insert_empty_batch_is_a_no_op,
     insert_is_idempotent_by_event_id, insert_is_idempotent_by_location_id,
-    insert_of_unknown_person_stores_nothing,
+    insert_of_unknown_person_stores_nothing, scan_locations_pages_by_id,
 };
 pub use persons::{
     create_get_list_persons, get_unknown_person_is_none,
@@ -47,6 +47,7 @@ pub async fn run_all(f: &dyn StoreFactory) {
     insert_is_idempotent_by_event_id(f).await;
     insert_is_idempotent_by_location_id(f).await;
     insert_of_unknown_person_stores_nothing(f).await;
+    scan_locations_pages_by_id(f).await;
     reserved_ids_are_disjoint_and_above_stored_ids(f).await;
     connection_locations_of_unknown_person_are_empty(f).await;
     connection_locations_match_brute_force(f).await;

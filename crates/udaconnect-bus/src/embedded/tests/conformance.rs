@@ -41,6 +41,7 @@ macro_rules! cases {
 cases!(
     append_and_read_back,
     per_key_order,
+    reader_reads_from_offsets,
     empty_poll_returns_after_max_wait,
     poll_wakes_on_append,
     poll_is_cancel_safe,

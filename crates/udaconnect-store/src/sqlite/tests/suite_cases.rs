@@ -52,6 +52,7 @@ cases!(
     import_persons_is_idempotent_and_created_ids_follow,
     get_unknown_location_is_none,
     get_location_round_trips_exactly,
+    scan_locations_pages_by_id,
     insert_empty_batch_is_a_no_op,
     insert_is_idempotent_by_event_id,
     insert_is_idempotent_by_location_id,
