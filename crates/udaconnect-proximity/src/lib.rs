@@ -6,6 +6,8 @@
 //! * [`ProximityIndex::near`]: every fix within a distance of a point in a time range (the
 //!   POC's v1 semantics are a loop of `near` over the person's own fixes).
 //!
+//! * [`detect::ContactDetector`]: real-time contact episodes over a stream of fixes.
+//!
 //! Answers are exactly those of a brute-force scan with `udaconnect_domain::haversine_m`
 //! (inclusive distance, inclusive window), at microsecond time resolution. Cells of about
 //! [`DEFAULT_CELL_M`] metres only choose candidates; any radius is answered exactly, larger
@@ -17,6 +19,7 @@
 //! segment.
 
 mod delta;
+pub mod detect;
 mod grid;
 mod index;
 mod query;
