@@ -4,6 +4,7 @@
 //! sphere of mean Earth radius; times are UTC.
 
 mod connection;
+mod contact;
 mod error;
 mod geo;
 mod ids;
@@ -12,6 +13,10 @@ mod person;
 mod time;
 
 pub use connection::{Connection, ConnectionQuery};
+pub use contact::{
+    Activity, Contact, ContactCursor, ContactEpisode, ContactPage, ContactQuery, EpisodeKind,
+    FeedItem, Hotspot,
+};
 pub use error::ValidationError;
 pub use geo::{Coordinates, DistanceMeters, EARTH_RADIUS_M, Latitude, Longitude, haversine_m};
 pub use ids::{EventId, LocationId, PersonId};

@@ -14,14 +14,18 @@
 //! | `RecordLocationRequest` | `NewLocation` | both |
 //! | `Connection` | `Connection` | both |
 //! | `FindConnectionsRequest` | `ConnectionQuery` | both |
+//! | `Contact`, `Activity` | `Contact`, `Activity` | both |
+//! | `ContactEpisode` | `ContactEpisode` | [`encode_contact_episode`], [`decode_contact_episode`] |
 //! | `LocationRecorded` | `LocationRecorded` | [`encode_location_recorded`], [`decode_location_recorded`] |
 
 mod connection;
+mod contact;
 mod event;
 mod location;
 mod person;
 mod time;
 
+pub use contact::{CONTACT_EPISODE_CONTENT_TYPE, decode_contact_episode, encode_contact_episode};
 pub use event::{
     EventDecodeError, LOCATION_RECORDED_CONTENT_TYPE, decode_location_recorded,
     encode_location_recorded,
