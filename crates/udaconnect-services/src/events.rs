@@ -6,16 +6,21 @@
 //! (`proto/udaconnect/v1/events.proto`); records written as JSON by earlier versions
 //! (`content-type: application/json`) are still read. Poison records go to
 //! `udaconnect.locations.v1.dlq` with the reason in the `dlq-reason` header.
+//!
+//! Topic `udaconnect.contacts.v1`: one [`ContactEpisode`] per episode start and end, keyed by
+//! the pair `<a>-<b>`, protobuf `udaconnect.v1.ContactEpisode`, event type
+//! `contact.episode.v1`, header `event-id` = `<episode id>/<kind>`.
 
 use bytes::Bytes;
 use serde::Deserialize;
 use udaconnect_bus::{Delivery, Record};
 use udaconnect_domain::{
-    Coordinates, Location, LocationId, LocationRecorded, PersonId, ValidationError, parse_datetime,
+    ContactEpisode, Coordinates, EpisodeKind, Location, LocationId, LocationRecorded, PersonId, ValidationError, parse_datetime,
 };
 
 pub const LOCATIONS_TOPIC: &str = "udaconnect.locations.v1";
 pub const LOCATIONS_DLQ_TOPIC: &str = "udaconnect.locations.v1.dlq";
+pub const CONTACTS_TOPIC: &str = "udaconnect.contacts.v1";
 
 /// The topic names one deployment uses: the standard names behind an optional prefix, so
 /// that several deployments (staging and production, or parallel test runs) can share one
@@ -24,6 +29,7 @@ pub const LOCATIONS_DLQ_TOPIC: &str = "udaconnect.locations.v1.dlq";
 pub struct Topics {
     pub locations: String,
     pub locations_dlq: String,
+    pub contacts: String,
     /// Prepended to consumer-group names too.
     pub prefix: String,
 }
@@ -33,6 +39,7 @@ impl Topics {
         Self {
             locations: format!("{prefix}{LOCATIONS_TOPIC}"),
             locations_dlq: format!("{prefix}{LOCATIONS_DLQ_TOPIC}"),
+            contacts: format!("{prefix}{CONTACTS_TOPIC}"),
             prefix: prefix.to_owned(),
         }
     }
@@ -49,6 +56,7 @@ impl Default for Topics {
     }
 }
 pub const LOCATION_RECORDED: &str = "location.recorded.v1";
+pub const CONTACT_EPISODE: &str = "contact.episode.v1";
 pub const CONTENT_TYPE_JSON: &str = "application/json";
 pub const CONTENT_TYPE_PROTOBUF: &str = udaconnect_proto::LOCATION_RECORDED_CONTENT_TYPE;
 
@@ -84,6 +92,39 @@ pub fn encode_location_recorded(event: &LocationRecorded) -> Record {
     .with_header(HEADER_EVENT_ID, event.event_id.to_string())
     .with_header(HEADER_EVENT_TYPE, LOCATION_RECORDED)
     .with_header(HEADER_CONTENT_TYPE, CONTENT_TYPE_PROTOBUF)
+}
+
+/// Encodes a contact episode event as a log record (protobuf value, keyed by the pair).
+pub fn encode_contact_episode(e: &ContactEpisode) -> Record {
+    let kind = match e.kind {
+        EpisodeKind::Started => "started",
+        EpisodeKind::Ended => "ended",
+    };
+    Record::new(
+        format!("{}-{}", e.persons.0, e.persons.1),
+        udaconnect_proto::encode_contact_episode(e),
+    )
+    .with_header(HEADER_EVENT_ID, format!("{}/{kind}", e.episode_id))
+    .with_header(HEADER_EVENT_TYPE, CONTACT_EPISODE)
+    .with_header(
+        HEADER_CONTENT_TYPE,
+        udaconnect_proto::CONTACT_EPISODE_CONTENT_TYPE,
+    )
+}
+
+/// Decodes a record from the contacts topic, validating every field.
+pub fn decode_contact_episode(record: &Record) -> Result<ContactEpisode, DecodeError> {
+    if let Some(t) = record
+        .header(HEADER_EVENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .filter(|t| t != CONTACT_EPISODE)
+    {
+        return Err(DecodeError::EventType(t));
+    }
+    udaconnect_proto::decode_contact_episode(&record.value).map_err(|e| match e {
+        udaconnect_proto::EventDecodeError::Invalid(v) => DecodeError::Invalid(v),
+        other => DecodeError::Body(other.to_string()),
+    })
 }
 
 /// A fresh W3C `traceparent` (version 00, sampled): a new trace for a request that arrived

@@ -8,20 +8,26 @@
 //! | persons | [`PersonService`] | [`LocalPersons`] (store) |
 //! | ingest | [`IngestService`] | [`LocalIngest`] (validate, assign id, append to the log) |
 //! | writer | — (a consumer) | [`LocationWriter`] (log → store, idempotent) |
-//! | connections | [`ConnectionService`] | [`LocalConnections`] (store queries) |
+//! | connections | [`ConnectionService`] | [`LocalConnections`] ([`ReadModel`] fed by the log; feeds from the log) |
+//! | detector | — (a consumer) | [`DetectorWorker`] (locations → contact episodes) |
 
 mod connections;
+mod detector;
 mod error;
 pub mod events;
+pub mod feeds;
 mod health;
 mod ids;
 mod ingest;
 mod metrics;
 mod persons;
+pub mod readmodel;
 mod writer;
 
 pub use connections::{ConnectionService, ConnectionsClient, LocalConnections};
+pub use detector::DetectorWorker;
 pub use error::ServiceError;
+pub use readmodel::ReadModel;
 pub use health::Readiness;
 pub use ids::IdAllocator;
 pub use ingest::{IngestClient, IngestService, LocalIngest};

@@ -9,6 +9,10 @@ pub(crate) const WRITER_BATCH_SECONDS: &str = "udaconnect_writer_batch_duration_
 pub(crate) const WRITER_RETRIES: &str = "udaconnect_writer_store_retries_total";
 /// Records on the log not yet committed by a consumer group. Labels: `topic`, `group`.
 pub(crate) const EVENT_LOG_LAG: &str = "udaconnect_event_log_lag";
+pub(crate) const READ_MODEL_FIXES: &str = "udaconnect_read_model_fixes";
+pub(crate) const DETECTOR_EPISODES: &str = "udaconnect_detector_episode_events_total";
+pub(crate) const DETECTOR_LATENCY: &str = "udaconnect_detector_latency_seconds";
+pub(crate) const DETECTOR_RETAINED: &str = "udaconnect_detector_retained_fixes";
 
 /// Registers descriptions so `/metrics` explains itself.
 pub(crate) fn describe() {
@@ -32,6 +36,16 @@ pub(crate) fn describe() {
         "Store writes retried after a transient failure"
     );
     describe_histogram!(WRITER_BATCH_SECONDS, "Time to store one batch of fixes");
+    describe_gauge!(READ_MODEL_FIXES, "Fixes in the proximity read model");
+    describe_counter!(
+        DETECTOR_EPISODES,
+        "Contact episode events emitted (label kind=started|ended)"
+    );
+    describe_histogram!(
+        DETECTOR_LATENCY,
+        "From ingest acceptance of the fix that opened an episode to its started event"
+    );
+    describe_gauge!(DETECTOR_RETAINED, "Fixes the detector retains for matching");
     describe_gauge!(
         EVENT_LOG_LAG,
         "Records appended but not yet committed by the group"
