@@ -39,6 +39,7 @@ pub(crate) fn api_router() -> OpenApiRouter<GatewayState> {
         .merge(routes::persons::router())
         .merge(routes::locations::router())
         .merge(routes::connections::router())
+        .merge(routes::v2::router())
         .merge(routes::health::router())
 }
 

@@ -5,3 +5,4 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod locations;
 pub(crate) mod persons;
+pub(crate) mod v2;

@@ -8,11 +8,14 @@ use std::{
 };
 
 use async_trait::async_trait;
+use futures::StreamExt;
 use udaconnect_domain::{
-    Connection, ConnectionQuery, Location, LocationId, NewLocation, NewPerson, Person, PersonId,
-    ValidationError,
+    Activity, Connection, ConnectionQuery, Contact, ContactEpisode, ContactPage, ContactQuery,
+    FeedItem, Location, LocationId, NewLocation, NewPerson, Person, PersonId, ValidationError,
 };
-use udaconnect_services::{ConnectionService, IngestService, PersonService, ServiceError};
+use udaconnect_services::{
+    ConnectionService, IngestService, PersonService, ServiceError, feeds::Feed,
+};
 
 pub(super) const UNAVAILABLE: i64 = 500;
 pub(super) const INTERNAL: i64 = 501;
@@ -24,6 +27,9 @@ pub(super) struct World {
     pub(super) persons: Mutex<Vec<Person>>,
     pub(super) locations: Mutex<BTreeMap<i64, Location>>,
     pub(super) last_query: Mutex<Option<ConnectionQuery>>,
+    pub(super) last_contact_query: Mutex<Option<ContactQuery>>,
+    /// What the contact feed replays (cursor `p1.<n>` = after the n-th episode).
+    pub(super) episodes: Mutex<Vec<ContactEpisode>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -166,5 +172,84 @@ impl ConnectionService for Fake {
                 Some(Connection { person, location })
             })
             .collect())
+    }
+
+    /// One contact per other person who has a fix, met at that fix.
+    async fn find_contacts(&self, query: ContactQuery) -> Result<ContactPage, ServiceError> {
+        misbehave(query.person_id.get()).await?;
+        *lock(&self.0.last_contact_query) = Some(query.clone());
+        if self.0.person(query.person_id).is_none() {
+            return Err(ServiceError::NotFound {
+                entity: "person",
+                id: query.person_id.get(),
+            });
+        }
+        let locations = lock(&self.0.locations).values().cloned().collect::<Vec<_>>();
+        let contacts = locations
+            .into_iter()
+            .filter(|l| l.person_id != query.person_id)
+            .filter_map(|l| {
+                Some(Contact {
+                    person: self.0.person(l.person_id)?,
+                    first_met: l.creation_time,
+                    last_met: l.creation_time,
+                    meetings: 2,
+                    own_fixes: 1,
+                    closest_m: 1.5,
+                    place: l.coordinates,
+                    closest_at: l.creation_time,
+                })
+            })
+            .collect();
+        Ok(ContactPage {
+            contacts,
+            next_cursor: None,
+        })
+    }
+
+    async fn watch_contacts(
+        &self,
+        person: Option<PersonId>,
+        cursor: Option<String>,
+    ) -> Result<Feed<ContactEpisode>, ServiceError> {
+        let start = match cursor {
+            None => 0,
+            Some(c) => udaconnect_services::feeds::decode_cursor(&c)?[0] as usize,
+        };
+        let items: Vec<_> = lock(&self.0.episodes)
+            .iter()
+            .cloned()
+            .enumerate()
+            .skip(start)
+            .filter(|(_, e)| person.is_none_or(|p| e.involves(p)))
+            .map(|(i, e)| {
+                Ok(FeedItem {
+                    cursor: udaconnect_services::feeds::encode_cursor(&[i as u64 + 1]),
+                    item: e,
+                })
+            })
+            .collect();
+        Ok(futures::stream::iter(items).boxed())
+    }
+
+    async fn watch_locations(
+        &self,
+        _person: Option<PersonId>,
+        _cursor: Option<String>,
+    ) -> Result<Feed<Location>, ServiceError> {
+        Ok(futures::stream::empty().boxed())
+    }
+
+    async fn activity(&self, window_s: u32) -> Result<Activity, ServiceError> {
+        if window_s == 0 {
+            return Err(ValidationError::new("window_s", "must be between 1 and 86400 seconds").into());
+        }
+        Ok(Activity {
+            at: None,
+            window_s,
+            fixes: lock(&self.0.locations).len() as u64,
+            persons_present: 1,
+            hotspots: Vec::new(),
+        })
     }
 }

@@ -9,6 +9,7 @@ mod openapi_file;
 mod ops;
 mod persons;
 mod props;
+mod v2;
 
 use std::{
     sync::{Arc, OnceLock},

@@ -1,6 +1,12 @@
+use std::pin::Pin;
+
+use futures::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
-use udaconnect_domain::{ConnectionQuery, LocationId};
-use udaconnect_proto::v1::{self, connections_server::Connections};
+use udaconnect_domain::{ConnectionQuery, ContactCursor, ContactQuery, LocationId, PersonId};
+use udaconnect_proto::{
+    timestamp_from_proto,
+    v1::{self, connections_server::Connections},
+};
 use udaconnect_services::ConnectionsClient;
 
 use crate::status::{invalid, to_status};
@@ -32,4 +38,101 @@ impl Connections for ConnectionsRpc {
             connections: connections.iter().map(v1::Connection::from).collect(),
         }))
     }
+
+    #[tracing::instrument(skip_all, name = "grpc.FindContacts")]
+    async fn find_contacts(
+        &self,
+        request: Request<v1::FindContactsRequest>,
+    ) -> Result<Response<v1::FindContactsResponse>, Status> {
+        let r = request.into_inner();
+        let query = contact_query(r).map_err(invalid)?;
+        let page = self.0.find_contacts(query).await.map_err(to_status)?;
+        Ok(Response::new(v1::FindContactsResponse {
+            contacts: page.contacts.iter().map(v1::Contact::from).collect(),
+            next_cursor: page.next_cursor.map(|c| c.encode()).unwrap_or_default(),
+        }))
+    }
+
+    type WatchContactsStream =
+        Pin<Box<dyn Stream<Item = Result<v1::ContactEpisodeUpdate, Status>> + Send>>;
+
+    #[tracing::instrument(skip_all, name = "grpc.WatchContacts")]
+    async fn watch_contacts(
+        &self,
+        request: Request<v1::WatchContactsRequest>,
+    ) -> Result<Response<Self::WatchContactsStream>, Status> {
+        let r = request.into_inner();
+        let person = optional_person(r.person_id)?;
+        let cursor = (!r.cursor.is_empty()).then_some(r.cursor);
+        let feed = self
+            .0
+            .watch_contacts(person, cursor)
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(Box::pin(feed.map(|item| {
+            item.map(|i| v1::ContactEpisodeUpdate {
+                cursor: i.cursor,
+                episode: Some(v1::ContactEpisode::from(&i.item)),
+            })
+            .map_err(to_status)
+        }))))
+    }
+
+    type WatchLocationsStream =
+        Pin<Box<dyn Stream<Item = Result<v1::LocationUpdate, Status>> + Send>>;
+
+    #[tracing::instrument(skip_all, name = "grpc.WatchLocations")]
+    async fn watch_locations(
+        &self,
+        request: Request<v1::WatchLocationsRequest>,
+    ) -> Result<Response<Self::WatchLocationsStream>, Status> {
+        let r = request.into_inner();
+        let person = optional_person(r.person_id)?;
+        let cursor = (!r.cursor.is_empty()).then_some(r.cursor);
+        let feed = self
+            .0
+            .watch_locations(person, cursor)
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(Box::pin(feed.map(|item| {
+            item.map(|i| v1::LocationUpdate {
+                cursor: i.cursor,
+                location: Some(v1::Location::from(&i.item)),
+            })
+            .map_err(to_status)
+        }))))
+    }
+
+    #[tracing::instrument(skip_all, name = "grpc.GetActivity")]
+    async fn get_activity(
+        &self,
+        request: Request<v1::GetActivityRequest>,
+    ) -> Result<Response<v1::Activity>, Status> {
+        let window_s = request.into_inner().window_s.unwrap_or(300);
+        let activity = self.0.activity(window_s).await.map_err(to_status)?;
+        Ok(Response::new(v1::Activity::from(&activity)))
+    }
+}
+
+fn optional_person(id: i64) -> Result<Option<PersonId>, Status> {
+    match id {
+        0 => Ok(None),
+        n => PersonId::new(n).map(Some).map_err(invalid),
+    }
+}
+
+/// The wire request as a validated domain query (errors name the proto field).
+pub(crate) fn contact_query(
+    r: v1::FindContactsRequest,
+) -> Result<ContactQuery, udaconnect_domain::ValidationError> {
+    let person = PersonId::new(r.person_id).map_err(|mut e| {
+        e.field = "person_id".into();
+        e
+    })?;
+    let from = r.from.map(|t| timestamp_from_proto("from", Some(t))).transpose()?;
+    let to = r.to.map(|t| timestamp_from_proto("to", Some(t))).transpose()?;
+    let cursor = (!r.cursor.is_empty())
+        .then(|| ContactCursor::decode(&r.cursor))
+        .transpose()?;
+    ContactQuery::new(person, from, to, r.distance_m, r.window_s, r.limit, cursor)
 }
