@@ -79,6 +79,19 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_PARTITIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub partitions: u32,
 
+    /// Detector: largest distance between two people's fixes that counts as a contact, metres.
+    #[arg(long, env = "UDACONNECT_DETECTOR_DISTANCE_M", default_value_t = 5.0, value_parser = positive_metres)]
+    pub detector_distance_m: f64,
+
+    /// Detector: largest time between the two fixes of a contact, seconds.
+    #[arg(long, env = "UDACONNECT_DETECTOR_WINDOW_S", default_value_t = 300, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub detector_window_s: u32,
+
+    /// Detector: longest pause between meetings of one contact episode, seconds; an episode
+    /// ends once fixes this much newer than its last meeting have arrived.
+    #[arg(long, env = "UDACONNECT_DETECTOR_GAP_S", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub detector_gap_s: u32,
+
     /// Do not load the POC's sample data into an empty data directory.
     #[arg(long, env = "UDACONNECT_NO_DEMO_DATA")]
     pub no_demo_data: bool,
@@ -190,4 +203,11 @@ pub struct SimulateArgs {
     /// Store to write into (without `--ingest-url`): `sqlite` or `postgres://…`.
     #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
     pub store: StoreUrl,
+}
+
+fn positive_metres(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(m) if m.is_finite() && m > 0.0 && m <= 1_000.0 => Ok(m),
+        _ => Err("must be a number of metres above 0 and at most 1000".into()),
+    }
 }

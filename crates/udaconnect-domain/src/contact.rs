@@ -214,21 +214,53 @@ mod tests {
         let t = |s: i64| Timestamp::from_timestamp(s, 0).unwrap();
         let field = |r: Result<ContactQuery, ValidationError>| r.unwrap_err().field.to_string();
         assert_eq!(
-            field(ContactQuery::new(pid(1), Some(t(10)), Some(t(5)), None, None, None, None)),
+            field(ContactQuery::new(
+                pid(1),
+                Some(t(10)),
+                Some(t(5)),
+                None,
+                None,
+                None,
+                None
+            )),
             "to"
         );
         for d in [0.0, -1.0, f64::NAN, 1000.5] {
             assert_eq!(
-                field(ContactQuery::new(pid(1), None, None, Some(d), None, None, None)),
+                field(ContactQuery::new(
+                    pid(1),
+                    None,
+                    None,
+                    Some(d),
+                    None,
+                    None,
+                    None
+                )),
                 "distance_m"
             );
         }
         assert_eq!(
-            field(ContactQuery::new(pid(1), None, None, None, Some(86_401), None, None)),
+            field(ContactQuery::new(
+                pid(1),
+                None,
+                None,
+                None,
+                Some(86_401),
+                None,
+                None
+            )),
             "window_s"
         );
         assert_eq!(
-            field(ContactQuery::new(pid(1), None, None, None, None, Some(0), None)),
+            field(ContactQuery::new(
+                pid(1),
+                None,
+                None,
+                None,
+                None,
+                Some(0),
+                None
+            )),
             "limit"
         );
     }
@@ -240,8 +272,20 @@ mod tests {
             person_id: pid(42),
         };
         assert_eq!(ContactCursor::decode(&c.encode()).unwrap(), c);
-        for bad in ["", "c1.", "c1.x.1", "c1.5.0", "c2.5.1", "c1.5", "c1.99999999999999999999.1"] {
-            assert_eq!(ContactCursor::decode(bad).unwrap_err().field, "cursor", "{bad}");
+        for bad in [
+            "",
+            "c1.",
+            "c1.x.1",
+            "c1.5.0",
+            "c2.5.1",
+            "c1.5",
+            "c1.99999999999999999999.1",
+        ] {
+            assert_eq!(
+                ContactCursor::decode(bad).unwrap_err().field,
+                "cursor",
+                "{bad}"
+            );
         }
     }
 }

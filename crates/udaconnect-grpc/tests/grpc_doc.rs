@@ -25,10 +25,7 @@ const DOC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/
 
 #[tokio::test]
 async fn every_grpcurl_sample_of_the_doc_answers_as_shown() {
-    let app = common::spawn_app().await;
-    udaconnect_import::import_demo_data(&app.store)
-        .await
-        .expect("demo data");
+    let app = common::spawn_app_with_demo_data().await;
     let pool = dynamic::pool();
     let samples = samples::parse(DOC);
     let mut failures = Vec::new();

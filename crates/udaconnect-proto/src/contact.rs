@@ -53,7 +53,10 @@ impl TryFrom<v1::ContactEpisode> for ContactEpisode {
             ));
         }
         if !(e.closest_m.is_finite() && e.closest_m >= 0.0) {
-            return Err(ValidationError::new("closest_m", "must be a distance in metres"));
+            return Err(ValidationError::new(
+                "closest_m",
+                "must be a distance in metres",
+            ));
         }
         Ok(Self {
             episode_id: e.episode_id,
@@ -152,7 +155,10 @@ impl TryFrom<v1::Activity> for Activity {
 
     fn try_from(a: v1::Activity) -> Result<Self, ValidationError> {
         Ok(Self {
-            at: a.at.map(|t| timestamp_from_proto("at", Some(t))).transpose()?,
+            at: a
+                .at
+                .map(|t| timestamp_from_proto("at", Some(t)))
+                .transpose()?,
             window_s: a.window_s,
             fixes: a.fixes,
             persons_present: a.persons_present,
@@ -193,7 +199,10 @@ mod tests {
             trigger_received_at: t,
             detected_at: t,
         };
-        assert_eq!(decode_contact_episode(&encode_contact_episode(&e)).unwrap(), e);
+        assert_eq!(
+            decode_contact_episode(&encode_contact_episode(&e)).unwrap(),
+            e
+        );
         let mut swapped = v1::ContactEpisode::from(&e);
         swapped.person_a = 5;
         swapped.person_b = 1;

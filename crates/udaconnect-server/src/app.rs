@@ -5,7 +5,9 @@ use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 use udaconnect_config::{ServeArgs, Target, Targets};
 use udaconnect_gateway::{AdminState, GatewayState};
-use udaconnect_services::{LocationWriter, Readiness, WriterOptions, events};
+use udaconnect_services::{
+    DetectorWorker, LocationWriter, ReadModel, Readiness, WriterOptions, events,
+};
 use udaconnect_store::DynStore;
 
 use crate::{
@@ -25,6 +27,9 @@ pub struct App {
     grpc_addr: Option<SocketAddr>,
     bus: Option<Bus>,
     writer: Option<LocationWriter>,
+    /// The read model and what feeds it.
+    read_model: Option<(std::sync::Arc<ReadModel>, DynStore, events::Topics)>,
+    detector: Option<DetectorWorker>,
     readiness: Readiness,
     shutdown_timeout: Duration,
     targets: Targets,
@@ -68,6 +73,28 @@ impl App {
                     readiness.clone(),
                 ))
             }
+            _ => None,
+        };
+        let topics = events::Topics::with_prefix(&args.topic_prefix);
+        let read_model = match (&clients.read_model, &store) {
+            (Some(model), Some(store)) => {
+                readiness.set("read_model", false);
+                Some((model.clone(), store.clone(), topics.clone()))
+            }
+            _ => None,
+        };
+        let detector = match (targets.runs(Target::Detector), &bus) {
+            (true, Some(bus)) => Some(DetectorWorker::new(
+                bus.log(),
+                topics.clone(),
+                udaconnect_proximity::detect::DetectorConfig {
+                    distance_m: args.detector_distance_m,
+                    window_s: args.detector_window_s,
+                    gap_s: args.detector_gap_s,
+                    ..Default::default()
+                },
+                readiness.clone(),
+            )),
             _ => None,
         };
         let admin = AdminState {
@@ -153,6 +180,8 @@ impl App {
             grpc_addr,
             bus,
             writer,
+            read_model,
+            detector,
             readiness,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             targets,
@@ -210,6 +239,8 @@ impl App {
             grpc,
             bus,
             writer,
+            read_model,
+            detector,
             readiness,
             shutdown_timeout,
             ..
@@ -250,6 +281,32 @@ impl App {
             tasks.push((
                 "location writer",
                 tokio::spawn(async move { writer.run(stop).await.context("location writer") }),
+            ));
+        }
+        if let (Some((model, store, topics)), Some(bus)) = (read_model, &bus) {
+            let stop = writer_stop.clone();
+            let log = bus.log();
+            let ready = readiness.clone();
+            let watched = model.clone();
+            tokio::spawn(async move {
+                watched.wait_ready().await;
+                ready.set("read_model", true);
+            });
+            tasks.push((
+                "read model",
+                tokio::spawn(async move {
+                    model
+                        .sync(log, store, topics, stop)
+                        .await
+                        .context("read model")
+                }),
+            ));
+        }
+        if let Some(detector) = detector {
+            let stop = writer_stop.clone();
+            tasks.push((
+                "contact detector",
+                tokio::spawn(async move { detector.run(stop).await.context("contact detector") }),
             ));
         }
 

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use udaconnect_config::{ServeArgs, Target, Targets};
 use udaconnect_services::{
     ConnectionsClient, IdAllocator, IngestClient, LocalConnections, LocalIngest, LocalPersons,
-    PersonsClient, events,
+    PersonsClient, ReadModel, events,
 };
 use udaconnect_store::DynStore;
 
@@ -19,6 +19,8 @@ pub(crate) struct Clients {
     pub(crate) persons: Option<PersonsClient>,
     pub(crate) ingest: Option<IngestClient>,
     pub(crate) connections: Option<ConnectionsClient>,
+    /// The connections target's read model, to be synchronised by the app.
+    pub(crate) read_model: Option<std::sync::Arc<ReadModel>>,
 }
 
 pub(crate) fn clients(
@@ -59,10 +61,19 @@ pub(crate) fn clients(
     } else {
         remote(args.ingest_url.as_deref(), udaconnect_grpc::ingest_client)?
     };
+    let mut read_model = None;
     let connections = if targets.runs(Target::Connections) {
-        Some(ConnectionsClient::new(LocalConnections::new(local_store(
-            Target::Connections,
-        )?)))
+        let model = std::sync::Arc::new(ReadModel::new());
+        read_model = Some(model.clone());
+        let log = bus
+            .context("the connections target needs an event log")?
+            .log();
+        Some(ConnectionsClient::new(LocalConnections::new(
+            local_store(Target::Connections)?,
+            model,
+            log,
+            events::Topics::with_prefix(&args.topic_prefix),
+        )))
     } else {
         remote(
             args.connections_url.as_deref(),
@@ -73,6 +84,7 @@ pub(crate) fn clients(
         persons,
         ingest,
         connections,
+        read_model,
     })
 }
 
@@ -97,7 +109,14 @@ pub(crate) fn needs_store(targets: &Targets) -> bool {
 }
 
 pub(crate) fn needs_bus(targets: &Targets) -> bool {
-    targets.runs(Target::Ingest) || targets.runs(Target::Writer)
+    [
+        Target::Ingest,
+        Target::Writer,
+        Target::Connections,
+        Target::Detector,
+    ]
+    .into_iter()
+    .any(|t| targets.runs(t))
 }
 
 pub(crate) fn serves_grpc(targets: &Targets) -> bool {
@@ -108,7 +127,7 @@ pub(crate) fn serves_grpc(targets: &Targets) -> bool {
 
 /// Targets that exist in the architecture but are not built yet.
 pub(crate) fn refuse_unbuilt(targets: &Targets) -> anyhow::Result<()> {
-    for t in [Target::Detector, Target::Notifier] {
+    for t in [Target::Notifier] {
         if targets.runs(t) && !targets.is_all() {
             bail!("the {t} target is not available in this version");
         }

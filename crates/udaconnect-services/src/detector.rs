@@ -129,7 +129,9 @@ impl DetectorWorker {
                 };
                 metrics::counter!(m::DETECTOR_EPISODES, "kind" => kind).increment(1);
                 if e.kind == EpisodeKind::Started {
-                    let latency = (now - e.trigger_received_at).num_microseconds().unwrap_or(0);
+                    let latency = (now - e.trigger_received_at)
+                        .num_microseconds()
+                        .unwrap_or(0);
                     metrics::histogram!(m::DETECTOR_LATENCY).record(latency as f64 / 1e6);
                 }
             }
@@ -151,10 +153,7 @@ impl DetectorWorker {
                 triggers.insert(id.clone(), at);
                 (EpisodeKind::Started, at)
             }
-            ContactEventKind::Ended => (
-                EpisodeKind::Ended,
-                triggers.remove(&id).unwrap_or(now),
-            ),
+            ContactEventKind::Ended => (EpisodeKind::Ended, triggers.remove(&id).unwrap_or(now)),
         };
         ContactEpisode {
             episode_id: id,

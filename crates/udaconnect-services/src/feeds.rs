@@ -83,7 +83,11 @@ where
             if let Some(item) = s.ready.pop_front() {
                 return Some((Ok(item), s));
             }
-            match s.reader.poll(1_000, udaconnect_bus::DEFAULT_POLL_WAIT).await {
+            match s
+                .reader
+                .poll(1_000, udaconnect_bus::DEFAULT_POLL_WAIT)
+                .await
+            {
                 Ok(batch) => {
                     for d in batch {
                         let p = d.position.partition as usize;
@@ -112,7 +116,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        assert_eq!(decode_cursor(&encode_cursor(&[3, 0, 17])).unwrap(), vec![3, 0, 17]);
+        assert_eq!(
+            decode_cursor(&encode_cursor(&[3, 0, 17])).unwrap(),
+            vec![3, 0, 17]
+        );
         for bad in ["", "p1", "p2.1", "p1.x", "p1.-1", "1.2", "p1..2"] {
             assert_eq!(decode_cursor(bad).unwrap_err().field, "cursor", "{bad:?}");
         }

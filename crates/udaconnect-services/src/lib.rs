@@ -27,12 +27,12 @@ mod writer;
 pub use connections::{ConnectionService, ConnectionsClient, LocalConnections};
 pub use detector::DetectorWorker;
 pub use error::ServiceError;
-pub use readmodel::ReadModel;
 pub use health::Readiness;
 pub use ids::IdAllocator;
 pub use ingest::{IngestClient, IngestService, LocalIngest};
 pub use metrics::describe_all as describe_metrics;
 pub use persons::{LocalPersons, PersonService, PersonsClient};
+pub use readmodel::ReadModel;
 pub use writer::{LocationWriter, WriterOptions};
 
 /// Defines the cheap, cloneable client of a service trait: a newtype over `Arc<dyn Trait>`

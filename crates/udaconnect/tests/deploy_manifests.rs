@@ -32,12 +32,13 @@ use serde_norway::Value;
 use udaconnect_config::{BusUrl, ServeArgs, StoreUrl, Target, Targets, TelemetryArgs};
 
 /// The targets that are deployed, one Deployment (and one compose service) each.
-const DEPLOYED: [Target; 5] = [
+const DEPLOYED: [Target; 6] = [
     Target::Gateway,
     Target::Persons,
     Target::Ingest,
     Target::Writer,
     Target::Connections,
+    Target::Detector,
 ];
 /// Targets that need the store (ingest: for its hi/lo id blocks), and the peers (`*_URL`
 /// flags) each target calls over gRPC.
@@ -192,10 +193,10 @@ fn an_undeployed_or_missing_target_fails() {
     let d = Deploy::load().edit(
         "k8s/writer.yaml",
         r#""--target", "writer""#,
-        r#""--target", "detector""#,
+        r#""--target", "notifier""#,
     );
     assert_caught(&d, "no Deployment runs the writer target");
-    assert_caught(&d, "runs detector");
+    assert_caught(&d, "runs notifier");
 }
 
 #[test]

@@ -126,7 +126,10 @@ pub(crate) struct ContactPageDto {
 /// The query string of a contact search.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the query string; parsed by ContactParams::parse")]
+#[expect(
+    dead_code,
+    reason = "documents the query string; parsed by ContactParams::parse"
+)]
 struct ContactParams {
     /// Own fixes from this instant (RFC 3339, inclusive); all time when absent.
     #[param(required = false, example = "2020-01-01T00:00:00Z")]
@@ -135,7 +138,12 @@ struct ContactParams {
     #[param(required = false, example = "2021-01-01T00:00:00Z")]
     to: String,
     /// Largest distance between two fixes that meet, metres.
-    #[param(required = false, default = 5.0, exclusive_minimum = 0.0, maximum = 1000.0)]
+    #[param(
+        required = false,
+        default = 5.0,
+        exclusive_minimum = 0.0,
+        maximum = 1000.0
+    )]
     distance_m: f64,
     /// Largest time between two fixes that meet, seconds.
     #[param(required = false, default = 300, minimum = 0, maximum = 86400)]
@@ -154,7 +162,10 @@ fn timestamp(q: &QueryParams, field: &'static str) -> Result<Option<Timestamp>, 
             chrono::DateTime::parse_from_rfc3339(s.trim())
                 .map(|t| t.with_timezone(&chrono::Utc))
                 .map_err(|_| {
-                    ValidationError::new(field, "must be an RFC 3339 instant, e.g. 2020-08-15T10:37:06Z")
+                    ValidationError::new(
+                        field,
+                        "must be an RFC 3339 instant, e.g. 2020-08-15T10:37:06Z",
+                    )
                 })
         })
         .transpose()
@@ -294,7 +305,10 @@ struct StreamParams {
     person_id: i64,
 }
 
-fn stream_params(q: &QueryParams, headers: &HeaderMap) -> Result<(Option<PersonId>, Option<String>), ApiError> {
+fn stream_params(
+    q: &QueryParams,
+    headers: &HeaderMap,
+) -> Result<(Option<PersonId>, Option<String>), ApiError> {
     let person = q
         .get("person_id")
         .map(|s| {
@@ -309,7 +323,9 @@ fn stream_params(q: &QueryParams, headers: &HeaderMap) -> Result<(Option<PersonI
         None => None,
         Some(v) => Some(
             v.to_str()
-                .map_err(|_| ValidationError::new("Last-Event-ID", "is not a cursor this feed returned"))?
+                .map_err(|_| {
+                    ValidationError::new("Last-Event-ID", "is not a cursor this feed returned")
+                })?
                 .to_owned(),
         ),
     };
@@ -524,8 +540,8 @@ async fn activity(
     State(state): State<GatewayState>,
     q: QueryParams,
 ) -> Result<Json<ActivityDto>, ApiError> {
-    let window_s = number::<u32>(&q, "window_s", "a whole number of seconds from 1 to 86400")?
-        .unwrap_or(300);
+    let window_s =
+        number::<u32>(&q, "window_s", "a whole number of seconds from 1 to 86400")?.unwrap_or(300);
     let a = state.connections.activity(window_s).await?;
     Ok(Json(ActivityDto {
         at: a.at.as_ref().map(rfc3339),

@@ -184,7 +184,10 @@ impl ConnectionService for Fake {
                 id: query.person_id.get(),
             });
         }
-        let locations = lock(&self.0.locations).values().cloned().collect::<Vec<_>>();
+        let locations = lock(&self.0.locations)
+            .values()
+            .cloned()
+            .collect::<Vec<_>>();
         let contacts = locations
             .into_iter()
             .filter(|l| l.person_id != query.person_id)
@@ -242,7 +245,9 @@ impl ConnectionService for Fake {
 
     async fn activity(&self, window_s: u32) -> Result<Activity, ServiceError> {
         if window_s == 0 {
-            return Err(ValidationError::new("window_s", "must be between 1 and 86400 seconds").into());
+            return Err(
+                ValidationError::new("window_s", "must be between 1 and 86400 seconds").into(),
+            );
         }
         Ok(Activity {
             at: None,

@@ -28,7 +28,13 @@ async fn contacts_answer_grouped_json_with_defaults() {
             "next_cursor": null
         })
     );
-    let q = app.world.last_contact_query.lock().unwrap().clone().unwrap();
+    let q = app
+        .world
+        .last_contact_query
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap();
     assert_eq!((q.distance_m, q.window_s, q.limit), (5.0, 300, 50));
 }
 
@@ -39,9 +45,21 @@ async fn contact_query_string_is_parsed_and_passed_on() {
         .get("/api/v2/persons/1/contacts?from=2020-08-15T10:00:00Z&to=2020-08-16T00:00:00%2B02:00&distance_m=2.5&window_s=60&limit=7&cursor=c1.1597485626000000.3")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let q = app.world.last_contact_query.lock().unwrap().clone().unwrap();
-    assert_eq!(q.from, Some(Utc.with_ymd_and_hms(2020, 8, 15, 10, 0, 0).unwrap()));
-    assert_eq!(q.to, Some(Utc.with_ymd_and_hms(2020, 8, 15, 22, 0, 0).unwrap()));
+    let q = app
+        .world
+        .last_contact_query
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap();
+    assert_eq!(
+        q.from,
+        Some(Utc.with_ymd_and_hms(2020, 8, 15, 10, 0, 0).unwrap())
+    );
+    assert_eq!(
+        q.to,
+        Some(Utc.with_ymd_and_hms(2020, 8, 15, 22, 0, 0).unwrap())
+    );
     assert_eq!((q.distance_m, q.window_s, q.limit), (2.5, 60, 7));
     assert_eq!(q.cursor.unwrap().person_id.get(), 3);
     assert_eq!(r.json()["to"], "2020-08-15T22:00:00Z");
@@ -63,12 +81,16 @@ async fn bad_contact_queries_name_the_field() {
         ("limit=1001", "limit"),
         ("cursor=xyz", "cursor"),
     ] {
-        let r = app.get(&format!("/api/v2/persons/1/contacts?{query}")).await;
+        let r = app
+            .get(&format!("/api/v2/persons/1/contacts?{query}"))
+            .await;
         r.assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some(field));
     }
-    app.get("/api/v2/persons/0/contacts")
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some("person_id"));
+    app.get("/api/v2/persons/0/contacts").await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_argument",
+        Some("person_id"),
+    );
     let r = app.get("/api/v2/persons/42/contacts").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
 }
@@ -100,16 +122,29 @@ async fn contact_stream_is_sse_with_names_and_resumes_after_last_event_id() {
     ];
     let r = app.get("/api/v2/contacts/stream?person_id=5").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert!(r.header(header::CONTENT_TYPE).unwrap().starts_with("text/event-stream"));
+    assert!(
+        r.header(header::CONTENT_TYPE)
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let text = r.text();
     let events: Vec<&str> = text.split("\n\n").filter(|e| e.contains("data:")).collect();
     assert_eq!(events.len(), 2, "{text}");
-    assert!(events[0].contains("event: contact") && events[0].contains("id: p1.1"), "{text}");
+    assert!(
+        events[0].contains("event: contact") && events[0].contains("id: p1.1"),
+        "{text}"
+    );
     let data: serde_json::Value =
         serde_json::from_str(events[0].split("data: ").nth(1).unwrap().trim()).unwrap();
     assert_eq!(data["kind"], "started");
-    assert_eq!(data["persons"][1], json!({"id": 5, "first_name": "Taco", "last_name": "Fargo"}));
-    assert!(data["persons"][1].get("company_name").is_none(), "names only");
+    assert_eq!(
+        data["persons"][1],
+        json!({"id": 5, "first_name": "Taco", "last_name": "Fargo"})
+    );
+    assert!(
+        data["persons"][1].get("company_name").is_none(),
+        "names only"
+    );
     assert!(events[1].contains("\"kind\":\"ended\"") && events[1].contains("id: p1.3"));
 
     let req = Request::get("/api/v2/contacts/stream")
@@ -118,7 +153,10 @@ async fn contact_stream_is_sse_with_names_and_resumes_after_last_event_id() {
         .unwrap();
     let resumed = app.send(req).await.text();
     assert!(!resumed.contains("id: p1.1\n"), "{resumed}");
-    assert!(resumed.contains("id: p1.2") && resumed.contains("id: p1.3"), "{resumed}");
+    assert!(
+        resumed.contains("id: p1.2") && resumed.contains("id: p1.3"),
+        "{resumed}"
+    );
 
     let req = Request::get("/api/v2/contacts/stream")
         .header("last-event-id", "garbage")
@@ -129,7 +167,11 @@ async fn contact_stream_is_sse_with_names_and_resumes_after_last_event_id() {
         .assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some("cursor"));
     app.get("/api/v2/contacts/stream?person_id=x")
         .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some("person_id"));
+        .assert_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_argument",
+            Some("person_id"),
+        );
 }
 
 #[tokio::test]
@@ -138,9 +180,14 @@ async fn activity_reports_rates_and_validates_the_window() {
     let r = app.get("/api/v2/activity?window_s=10").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let body = r.json();
-    assert_eq!((body["fixes"].as_u64(), body["window_s"].as_u64()), (Some(1), Some(10)));
+    assert_eq!(
+        (body["fixes"].as_u64(), body["window_s"].as_u64()),
+        (Some(1), Some(10))
+    );
     assert_eq!(body["fixes_per_s"], 0.1);
-    app.get("/api/v2/activity?window_s=0")
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some("window_s"));
+    app.get("/api/v2/activity?window_s=0").await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_argument",
+        Some("window_s"),
+    );
 }

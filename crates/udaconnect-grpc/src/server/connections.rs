@@ -129,8 +129,13 @@ pub(crate) fn contact_query(
         e.field = "person_id".into();
         e
     })?;
-    let from = r.from.map(|t| timestamp_from_proto("from", Some(t))).transpose()?;
-    let to = r.to.map(|t| timestamp_from_proto("to", Some(t))).transpose()?;
+    let from = r
+        .from
+        .map(|t| timestamp_from_proto("from", Some(t)))
+        .transpose()?;
+    let to =
+        r.to.map(|t| timestamp_from_proto("to", Some(t)))
+            .transpose()?;
     let cursor = (!r.cursor.is_empty())
         .then(|| ContactCursor::decode(&r.cursor))
         .transpose()?;

@@ -1,6 +1,7 @@
 //! `spawn_app`: a real tonic server on 127.0.0.1:0 running the LOCAL services over a
 //! SQLite store and an embedded log in a temp dir (plus the writer, so recorded fixes
-//! become readable), and gRPC clients of it.
+//! become readable, the proximity read model and the contact detector), and gRPC clients
+//! of it.
 #![allow(dead_code, unreachable_pub)]
 
 use std::sync::Arc;
@@ -14,8 +15,8 @@ use udaconnect_domain::{Coordinates, NewLocation, NewPerson, Person, PersonId};
 use udaconnect_grpc::{GrpcLimits, GrpcServices};
 use udaconnect_proto::v1::{self, location_ingest_client::LocationIngestClient};
 use udaconnect_services::{
-    ConnectionsClient, IdAllocator, IngestClient, LocalConnections, LocalIngest, LocalPersons,
-    LocationWriter, PersonsClient, Readiness, WriterOptions, events,
+    ConnectionsClient, DetectorWorker, IdAllocator, IngestClient, LocalConnections, LocalIngest,
+    LocalPersons, LocationWriter, PersonsClient, ReadModel, Readiness, WriterOptions, events,
 };
 use udaconnect_store::{DynStore, sqlite::SqliteStore};
 
@@ -37,9 +38,24 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
+    spawn(limits, false).await
+}
+
+/// [`spawn_app`] over a store holding the POC's demo data (loaded before the read model
+/// starts, as `udaconnect serve` does on first start).
+pub async fn spawn_app_with_demo_data() -> TestApp {
+    spawn(GrpcLimits::default(), true).await
+}
+
+async fn spawn(limits: GrpcLimits, demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: DynStore =
         Arc::new(SqliteStore::open(&dir.path().join("udaconnect.db")).expect("open store"));
+    if demo {
+        udaconnect_import::import_demo_data(&store)
+            .await
+            .expect("demo data");
+    }
     let log: Arc<dyn EventLog> =
         EmbeddedLog::open(&dir.path().join("log"), Default::default()).expect("open log");
     log.ensure_topic(events::LOCATIONS_TOPIC, 2)
@@ -52,7 +68,13 @@ pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
     let persons = PersonsClient::new(LocalPersons::new(store.clone()));
     let ids = IdAllocator::new(store.clone(), IdAllocator::DEFAULT_BLOCK);
     let ingest = IngestClient::new(LocalIngest::new(persons.clone(), log.clone(), ids));
-    let connections = ConnectionsClient::new(LocalConnections::new(store.clone()));
+    let model = Arc::new(ReadModel::new());
+    let connections = ConnectionsClient::new(LocalConnections::new(
+        store.clone(),
+        model.clone(),
+        log.clone(),
+        events::Topics::default(),
+    ));
     let routes = GrpcServices::new()
         .persons(persons)
         .ingest(ingest)
@@ -81,6 +103,25 @@ pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
     let writer = tokio::spawn(async move {
         writer.run(writer_cancel).await.expect("writer");
     });
+    let (sync_log, sync_store, sync_cancel) = (log.clone(), store.clone(), cancel.clone());
+    let syncing = model.clone();
+    let sync = tokio::spawn(async move {
+        syncing
+            .sync(sync_log, sync_store, events::Topics::default(), sync_cancel)
+            .await
+            .expect("read model");
+    });
+    let detector = DetectorWorker::new(
+        log.clone(),
+        events::Topics::default(),
+        Default::default(),
+        Readiness::new(),
+    );
+    let detector_cancel = cancel.clone();
+    let detector = tokio::spawn(async move {
+        detector.run(detector_cancel).await.expect("detector");
+    });
+    model.wait_ready().await;
     TestApp {
         persons: udaconnect_grpc::persons_client(&url).expect("persons client"),
         ingest: udaconnect_grpc::ingest_client(&url).expect("ingest client"),
@@ -89,7 +130,7 @@ pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
         log,
         store,
         cancel,
-        tasks: vec![server, writer],
+        tasks: vec![server, writer, sync, detector],
         _dir: dir,
     }
 }

@@ -165,4 +165,21 @@ impl LocationStore for FakeStore {
             .unwrap_or_else(PoisonError::into_inner)
             .len() as u64)
     }
+
+    async fn scan_locations(
+        &self,
+        after: Option<LocationId>,
+        limit: u32,
+    ) -> Result<Vec<Location>, StoreError> {
+        let locations = self
+            .locations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(locations
+            .values()
+            .filter(|l| after.is_none_or(|a| l.id > a))
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
 }
