@@ -59,10 +59,27 @@ async fn check(url: &str, pool: &DescriptorPool, sample: &Sample) -> Result<(), 
             &discovery::methods_listed(pool, service),
         ),
         Action::Describe { symbol } => discovery::check_describe(pool, symbol, &sample.expected),
-        Action::Call { method, body } => {
+        Action::Call {
+            method,
+            body,
+            max_time,
+        } => {
             let method = dynamic::method(pool, method)?;
             let requests = dynamic::requests(&method.input(), body)?;
             let channel = udaconnect_grpc::channel(url).expect("channel");
+            if method.is_server_streaming() {
+                let max_time = max_time.ok_or(
+                    "a server stream does not end by itself: bound the sample with -max-time",
+                )?;
+                let [request] = <[_; 1]>::try_from(requests)
+                    .map_err(|r| format!("{} requests for a server stream", r.len()))?;
+                let (messages, end) =
+                    dynamic::call_server_streaming(channel, &method, request, max_time).await;
+                return check_stream(&sample.expected, &messages, end.as_ref());
+            }
+            if max_time.is_some() {
+                return Err("-max-time is for the samples of server streams".into());
+            }
             let answer = dynamic::call(channel, &method, requests).await;
             match (samples::expected_error(&sample.expected), answer) {
                 (Some(want), Err(status)) => check_error(&want, &status),
@@ -86,6 +103,83 @@ async fn check(url: &str, pool: &DescriptorPool, sample: &Sample) -> Result<(), 
                 }
             }
         }
+    }
+}
+
+/// A server stream's sample: the messages the doc shows, in order, then how the stream
+/// ended. Wall-clock fields (see [`WALL_CLOCK_FIELDS`]) are compared by presence only.
+fn check_stream(
+    expected: &str,
+    messages: &[prost_reflect::DynamicMessage],
+    end: Option<&Status>,
+) -> Result<(), String> {
+    let (shown, want_end) = samples::expected_stream(expected);
+    let want: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&shown)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected messages are not JSON values: {e}"))?;
+    let mut got: Vec<serde_json::Value> = messages.iter().map(dynamic::to_json).collect();
+    for (w, g) in want.iter().zip(got.iter_mut()) {
+        wall_clock_as_shown(w, g)?;
+    }
+    let pretty = |v: &[serde_json::Value]| {
+        v.iter()
+            .map(|m| serde_json::to_string_pretty(m).expect("JSON"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if want != got {
+        return Err(format!(
+            "the doc shows the messages\n{}\nbut the server streamed\n{}",
+            pretty(&want),
+            pretty(&got)
+        ));
+    }
+    match (want_end, end) {
+        (None, None) => Ok(()),
+        (Some(want), Some(status)) => check_error(&want, status),
+        (None, Some(status)) => Err(format!("the stream failed with {status:?}")),
+        (Some(want), None) => Err(format!("expected the stream to end with {want:?}")),
+    }
+}
+
+/// Fields holding the time something happened on the server (when ingest accepted a fix,
+/// when the detector emitted an event): they differ on every run, so the doc's value
+/// stands for any timestamp.
+const WALL_CLOCK_FIELDS: [&str; 2] = ["triggerReceivedAt", "detectedAt"];
+
+/// Where `want` shows a wall-clock field, `got` must hold an RFC 3339 timestamp there too,
+/// which is then replaced by the doc's value; everything else is left to the comparison.
+fn wall_clock_as_shown(
+    want: &serde_json::Value,
+    got: &mut serde_json::Value,
+) -> Result<(), String> {
+    use serde_json::Value;
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (key, w) in w {
+                let Some(g) = g.get_mut(key) else { continue };
+                if WALL_CLOCK_FIELDS.contains(&key.as_str()) {
+                    for (whose, at) in [("the doc's", w), ("the server's", &*g)] {
+                        chrono::DateTime::parse_from_rfc3339(at.as_str().unwrap_or_default())
+                            .map_err(|e| {
+                                format!("{whose} {key} {at} is not an RFC 3339 timestamp: {e}")
+                            })?;
+                    }
+                    *g = w.clone();
+                } else {
+                    wall_clock_as_shown(w, g)?;
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(w), Value::Array(g)) => {
+            for (w, g) in w.iter().zip(g.iter_mut()) {
+                wall_clock_as_shown(w, g)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

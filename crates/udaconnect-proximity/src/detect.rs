@@ -343,11 +343,11 @@ mod tests {
         }
     }
 
-    /// Per pair: the episodes (first, last, meetings, closest) by brute force.
-    fn brute(
-        fixes: &[Fix],
-        c: DetectorConfig,
-    ) -> BTreeMap<(PersonId, PersonId), Vec<(i64, i64, u64, f64)>> {
+    /// Per pair: its episodes as (first µs, last µs, meetings, closest m).
+    type Episodes = BTreeMap<(PersonId, PersonId), Vec<(i64, i64, u64, f64)>>;
+
+    /// Per pair: the episodes by brute force.
+    fn brute(fixes: &[Fix], c: DetectorConfig) -> Episodes {
         let mut meetings: BTreeMap<(PersonId, PersonId), Vec<(i64, f64)>> = BTreeMap::new();
         for (i, f) in fixes.iter().enumerate() {
             for g in &fixes[..i] {
@@ -371,7 +371,7 @@ mod tests {
         meetings
             .into_iter()
             .map(|(pair, mut ms)| {
-                ms.sort_by(|a, b| a.0.cmp(&b.0));
+                ms.sort_by_key(|a| a.0);
                 let mut eps: Vec<(i64, i64, u64, f64)> = Vec::new();
                 for (t, d) in ms {
                     match eps.last_mut() {
@@ -458,7 +458,7 @@ mod tests {
         fn in_order_streams_match_brute_force(fixes in stream(), gap in 0u32..400, window in 0u32..200) {
             let c = DetectorConfig { distance_m: 5.0, window_s: window, gap_s: gap, lateness_s: 0 };
             let mut d = ContactDetector::new(c);
-            let mut got: BTreeMap<(PersonId, PersonId), Vec<(i64, i64, u64, f64)>> = BTreeMap::new();
+            let mut got: Episodes = BTreeMap::new();
             let mut started: BTreeMap<(PersonId, PersonId), usize> = BTreeMap::new();
             let mut record = |e: ContactEvent| match e.kind {
                 ContactEventKind::Started => *started.entry(e.episode.persons).or_default() += 1,

@@ -38,16 +38,20 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(limits: GrpcLimits) -> TestApp {
-    spawn(limits, false).await
+    spawn(limits, false, 2).await
 }
 
-/// [`spawn_app`] over a store holding the POC's demo data (loaded before the read model
-/// starts, as `udaconnect serve` does on first start).
+/// Partitions of the locations topic that `udaconnect serve` creates (its `--partitions`
+/// default): feed cursors have one offset per partition.
+pub const SERVE_PARTITIONS: u32 = 4;
+
+/// [`spawn_app`] set up as a fresh `udaconnect serve`: a store holding the POC's demo data
+/// (loaded before the read model starts) and [`SERVE_PARTITIONS`] locations partitions.
 pub async fn spawn_app_with_demo_data() -> TestApp {
-    spawn(GrpcLimits::default(), true).await
+    spawn(GrpcLimits::default(), true, SERVE_PARTITIONS).await
 }
 
-async fn spawn(limits: GrpcLimits, demo: bool) -> TestApp {
+async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: DynStore =
         Arc::new(SqliteStore::open(&dir.path().join("udaconnect.db")).expect("open store"));
@@ -58,7 +62,7 @@ async fn spawn(limits: GrpcLimits, demo: bool) -> TestApp {
     }
     let log: Arc<dyn EventLog> =
         EmbeddedLog::open(&dir.path().join("log"), Default::default()).expect("open log");
-    log.ensure_topic(events::LOCATIONS_TOPIC, 2)
+    log.ensure_topic(events::LOCATIONS_TOPIC, partitions)
         .await
         .expect("topic");
     log.ensure_topic(events::LOCATIONS_DLQ_TOPIC, 1)

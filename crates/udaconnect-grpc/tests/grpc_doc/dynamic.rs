@@ -2,6 +2,8 @@
 //! `DynamicMessage` of the method's input type (found by name in a descriptor pool), sent
 //! with `tonic::client::Grpc`, and the answer is turned back into proto3 JSON.
 
+use std::time::Duration;
+
 use prost::Message;
 use prost::bytes::Buf;
 use prost_reflect::{
@@ -55,14 +57,22 @@ pub(crate) fn requests(
 }
 
 /// The proto3 JSON of `message` as grpcurl prints it: lowerCamelCase names, 64-bit
-/// integers as strings, fields with default values left out.
+/// integers as strings, fields with default values left out. It goes through the printed
+/// text and is parsed back as the doc's text is, so that a double compares as printed
+/// (serde_json's parser may land one ulp away from the value it printed).
 pub(crate) fn to_json(message: &DynamicMessage) -> serde_json::Value {
+    let mut text = Vec::new();
     message
-        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
-        .expect("response to JSON")
+        .serialize_with_options(
+            &mut serde_json::Serializer::new(&mut text),
+            &SerializeOptions::new(),
+        )
+        .expect("response to JSON");
+    serde_json::from_slice(&text).expect("printed JSON parses")
 }
 
-/// Calls `method` with `requests` (one for a unary method, any number for a client stream).
+/// Calls `method` with `requests` (one for a unary method, any number for a client
+/// stream); a server stream is [`call_server_streaming`]'s.
 pub(crate) async fn call(
     channel: Channel,
     method: &MethodDescriptor,
@@ -86,9 +96,54 @@ pub(crate) async fn call(
             grpc.client_streaming(Request::new(stream), path, codec)
                 .await?
         }
-        _ => panic!("server streaming is not used by the samples"),
+        _ => {
+            return Err(Status::internal(format!(
+                "{} streams its answer: use call_server_streaming",
+                method.full_name()
+            )));
+        }
     };
     Ok(response.into_inner())
+}
+
+/// Calls the server-streaming `method` with `request` and collects what the stream delivers
+/// within `max_time`, as `grpcurl -max-time` does: the messages, and how the stream ended —
+/// `None` when the server closed it with OK, the status it failed with, or, at the
+/// deadline, DEADLINE_EXCEEDED with grpcurl's message `context deadline exceeded`.
+pub(crate) async fn call_server_streaming(
+    channel: Channel,
+    method: &MethodDescriptor,
+    request: DynamicMessage,
+    max_time: Duration,
+) -> (Vec<DynamicMessage>, Option<Status>) {
+    let deadline = tokio::time::Instant::now() + max_time;
+    let expired = || Status::deadline_exceeded("context deadline exceeded");
+    let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
+    let path = PathAndQuery::try_from(path).expect("method path");
+    let mut grpc = Grpc::new(channel);
+    let opened = tokio::time::timeout_at(deadline, async {
+        grpc.ready()
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        let codec = DynamicCodec(method.output());
+        grpc.server_streaming(Request::new(request), path, codec)
+            .await
+    })
+    .await;
+    let mut stream = match opened {
+        Ok(Ok(response)) => response.into_inner(),
+        Ok(Err(status)) => return (Vec::new(), Some(status)),
+        Err(_) => return (Vec::new(), Some(expired())),
+    };
+    let mut messages = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, stream.message()).await {
+            Ok(Ok(Some(message))) => messages.push(message),
+            Ok(Ok(None)) => return (messages, None),
+            Ok(Err(status)) => return (messages, Some(status)),
+            Err(_) => return (messages, Some(expired())),
+        }
+    }
 }
 
 /// Encodes any `DynamicMessage`; decodes into the message type it was made for.

@@ -1,11 +1,19 @@
 //! The grpcurl samples of docs/grpc.md: every fenced `sh` block whose command is `grpcurl …`,
 //! paired with the fenced block right after it (what grpcurl prints).
 
+use std::time::Duration;
+
 /// What a sample asks grpcurl to do.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Action {
-    /// `grpcurl -plaintext [-d '<body>'] ADDR package.Service/Method`.
-    Call { method: String, body: String },
+    /// `grpcurl -plaintext [-max-time SECONDS] [-d '<body>'] ADDR package.Service/Method`.
+    Call {
+        method: String,
+        body: String,
+        /// `-max-time`: how long grpcurl waits for the whole call (a server stream runs
+        /// until then and ends with DEADLINE_EXCEEDED).
+        max_time: Option<Duration>,
+    },
     /// `grpcurl -plaintext ADDR list [service]`.
     List { service: Option<String> },
     /// `grpcurl -plaintext ADDR describe symbol`.
@@ -100,12 +108,22 @@ fn words(command: &str) -> Result<Vec<String>, String> {
 fn action(command: &str) -> Result<Action, String> {
     let words = words(command)?;
     let mut body = None;
+    let mut max_time = None;
     let mut rest = Vec::new();
     let mut args = words.iter().skip(1);
     while let Some(word) = args.next() {
         match word.as_str() {
             "-plaintext" | "-v" => {}
             "-d" => body = Some(args.next().ok_or("-d without data")?.clone()),
+            "-max-time" => {
+                let seconds = args.next().ok_or("-max-time without seconds")?;
+                let seconds: f64 = seconds
+                    .parse()
+                    .map_err(|_| format!("-max-time {seconds} is not a number of seconds"))?;
+                let seconds = Duration::try_from_secs_f64(seconds)
+                    .map_err(|e| format!("-max-time {seconds}: {e}"))?;
+                max_time = Some(seconds);
+            }
             flag if flag.starts_with('-') => return Err(format!("unexpected flag {flag}")),
             word => rest.push(word.to_owned()),
         }
@@ -122,9 +140,26 @@ fn action(command: &str) -> Result<Action, String> {
         [_, method] if method.contains('/') => Ok(Action::Call {
             method: method.clone(),
             body: body.ok_or("a call sample must send its request with -d")?,
+            max_time,
         }),
         _ => Err(format!("cannot read grpcurl arguments {rest:?}")),
     }
+}
+
+/// The output of a server-streaming sample: the messages' JSON (one value each, as grpcurl
+/// prints them one after the other) and the error the stream ended with, if any.
+pub(crate) fn expected_stream(output: &str) -> (String, Option<ExpectedError>) {
+    let mut messages = String::new();
+    let mut lines = output.lines();
+    for line in lines.by_ref() {
+        if line.trim() == "ERROR:" {
+            let rest: Vec<&str> = std::iter::once(line).chain(lines).collect();
+            return (messages, expected_error(&rest.join("\n")));
+        }
+        messages.push_str(line);
+        messages.push('\n');
+    }
+    (messages, None)
 }
 
 /// The error a sample's output shows, if it shows one.
@@ -157,6 +192,7 @@ fn reads_commands_and_outputs() {
     let call = Action::Call {
         method: "p.S/M".into(),
         body: "{\"a\": 1}".into(),
+        max_time: None,
     };
     assert_eq!(actions, [call, Action::List { service: None }]);
     assert_eq!((samples[0].line, samples[1].expected.as_str()), (2, "x\n"));
@@ -165,4 +201,32 @@ fn reads_commands_and_outputs() {
         (e.code.as_str(), e.message.as_str()),
         ("NotFound", "person 2 not found")
     );
+}
+
+#[test]
+fn reads_stream_samples() {
+    let doc = "```sh\ngrpcurl -plaintext -max-time 1.5 -d '{}' 127.0.0.1:50051 p.S/W\n```\n\
+               ```text\n{\"a\": 1}\n{\"a\": 2}\nERROR:\n  Code: DeadlineExceeded\n  \
+               Message: context deadline exceeded\n```\n";
+    let samples = parse(doc);
+    assert_eq!(
+        samples[0].action,
+        Action::Call {
+            method: "p.S/W".into(),
+            body: "{}".into(),
+            max_time: Some(Duration::from_millis(1500)),
+        }
+    );
+    let (messages, end) = expected_stream(&samples[0].expected);
+    assert_eq!(messages, "{\"a\": 1}\n{\"a\": 2}\n");
+    assert_eq!(
+        end,
+        Some(ExpectedError {
+            code: "DeadlineExceeded".into(),
+            message: "context deadline exceeded".into(),
+        })
+    );
+    assert_eq!(expected_stream("{}\n"), ("{}\n".into(), None));
+    let bad = "```sh\ngrpcurl -plaintext -max-time soon -d '{}' 127.0.0.1:50051 p.S/W\n```\n";
+    assert!(action(bad.lines().nth(1).unwrap()).is_err());
 }

@@ -2,6 +2,8 @@
 //! directory, HTTP on port 0, logs captured to a file shown when a test fails.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod demo;
+
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
