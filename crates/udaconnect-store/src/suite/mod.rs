@@ -9,6 +9,7 @@ pub(crate) mod fixtures;
 mod ids;
 mod locations;
 mod persons;
+mod privacy;
 
 use async_trait::async_trait;
 
@@ -23,6 +24,10 @@ pub use locations::{
     get_location_round_trips_exactly, get_unknown_location_is_none, insert_empty_batch_is_a_no_op,
     insert_is_idempotent_by_event_id, insert_is_idempotent_by_location_id,
     insert_of_unknown_person_stores_nothing, scan_locations_pages_by_id,
+};
+pub use privacy::{
+    erase_person_deletes_everything_and_refuses_replays,
+    purge_deletes_fixes_before_the_cutoff_in_batches,
 };
 pub use persons::{
     create_get_list_persons, get_unknown_person_is_none,
@@ -51,4 +56,6 @@ pub async fn run_all(f: &dyn StoreFactory) {
     reserved_ids_are_disjoint_and_above_stored_ids(f).await;
     connection_locations_of_unknown_person_are_empty(f).await;
     connection_locations_match_brute_force(f).await;
+    erase_person_deletes_everything_and_refuses_replays(f).await;
+    purge_deletes_fixes_before_the_cutoff_in_batches(f).await;
 }
