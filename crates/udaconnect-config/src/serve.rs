@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, ValueEnum};
 
@@ -92,6 +92,17 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_GAP_S", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub detector_gap_s: u32,
 
+    /// How long location fixes (and the contacts computed from them) are kept: `30d`, `12h`,
+    /// … or `off` (keep forever). Older fixes are deleted from the store and the read model at
+    /// start-up and then every `--retention-interval`; the event log's topics are created with
+    /// the same retention (Kafka `retention.ms`, the embedded log's age limit).
+    #[arg(long, env = "UDACONNECT_RETENTION", default_value = "off", value_parser = crate::parse_retention)]
+    pub retention: crate::Retention,
+
+    /// How often retention deletes expired fixes.
+    #[arg(long, env = "UDACONNECT_RETENTION_INTERVAL", default_value = "5m", value_parser = positive_duration)]
+    pub retention_interval: Duration,
+
     /// Do not load the POC's sample data into an empty data directory.
     #[arg(long, env = "UDACONNECT_NO_DEMO_DATA")]
     pub no_demo_data: bool,
@@ -99,6 +110,13 @@ pub struct ServeArgs {
     /// Seconds to wait for in-flight work to finish on shutdown.
     #[arg(long, env = "UDACONNECT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match crate::parse_duration(s)? {
+        d if d.is_zero() => Err("must be positive".into()),
+        d => Ok(d),
+    }
 }
 
 fn topic_prefix(s: &str) -> Result<String, String> {
@@ -150,6 +168,20 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
         assert_eq!(c.bus, BusUrl::Embedded(None));
         assert_eq!(c.store, StoreUrl::Sqlite(None));
+        assert_eq!(c.retention.get(), None, "data is kept unless a retention is set");
+    }
+
+    #[test]
+    fn retention_is_a_duration_or_off() {
+        let c = Cli::try_parse_from(["x", "--retention", "30d"]).unwrap().serve;
+        assert_eq!(c.retention.get(), Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(c.retention_interval, Duration::from_secs(300));
+        let e = Cli::try_parse_from(["x", "--retention", "30 days"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("--retention"), "{e}");
+        assert!(Cli::try_parse_from(["x", "--retention-interval", "0s"]).is_err());
     }
 
     #[test]
