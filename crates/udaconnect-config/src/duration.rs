@@ -94,10 +94,19 @@ mod tests {
 
     #[test]
     fn units_combine_and_garbage_is_refused() {
-        assert_eq!(parse_duration("30d").unwrap(), Duration::from_secs(30 * 86_400));
-        assert_eq!(parse_duration("1d12h").unwrap(), Duration::from_secs(36 * 3_600));
+        assert_eq!(
+            parse_duration("30d").unwrap(),
+            Duration::from_secs(30 * 86_400)
+        );
+        assert_eq!(
+            parse_duration("1d12h").unwrap(),
+            Duration::from_secs(36 * 3_600)
+        );
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("2w").unwrap(), Duration::from_secs(14 * 86_400));
+        assert_eq!(
+            parse_duration("2w").unwrap(),
+            Duration::from_secs(14 * 86_400)
+        );
         for bad in ["", "30", "d", "3x", "-1d", "1.5h", "99999999999999999999w"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }

@@ -168,12 +168,18 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
         assert_eq!(c.bus, BusUrl::Embedded(None));
         assert_eq!(c.store, StoreUrl::Sqlite(None));
-        assert_eq!(c.retention.get(), None, "data is kept unless a retention is set");
+        assert_eq!(
+            c.retention.get(),
+            None,
+            "data is kept unless a retention is set"
+        );
     }
 
     #[test]
     fn retention_is_a_duration_or_off() {
-        let c = Cli::try_parse_from(["x", "--retention", "30d"]).unwrap().serve;
+        let c = Cli::try_parse_from(["x", "--retention", "30d"])
+            .unwrap()
+            .serve;
         assert_eq!(c.retention.get(), Some(Duration::from_secs(30 * 86_400)));
         assert_eq!(c.retention_interval, Duration::from_secs(300));
         let e = Cli::try_parse_from(["x", "--retention", "30 days"])

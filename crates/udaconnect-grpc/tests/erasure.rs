@@ -14,7 +14,13 @@ use udaconnect_services::ServiceError;
 
 fn query(person: PersonId) -> ConnectionQuery {
     let date = |m, d| NaiveDate::from_ymd_opt(2020, m, d).unwrap();
-    ConnectionQuery::new(person, date(1, 1), date(12, 30), DistanceMeters::POC_DEFAULT).unwrap()
+    ConnectionQuery::new(
+        person,
+        date(1, 1),
+        date(12, 30),
+        DistanceMeters::POC_DEFAULT,
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -50,11 +56,17 @@ async fn delete_person_erases_them_and_their_connections() {
     app.persons.delete(taco.id).await.expect("delete");
     assert!(matches!(
         app.persons.get(taco.id).await,
-        Err(ServiceError::NotFound { entity: "person", .. })
+        Err(ServiceError::NotFound {
+            entity: "person",
+            ..
+        })
     ));
     assert!(matches!(
         app.persons.delete(taco.id).await,
-        Err(ServiceError::NotFound { entity: "person", .. })
+        Err(ServiceError::NotFound {
+            entity: "person",
+            ..
+        })
     ));
     assert!(matches!(
         app.connections.get_location(near.id).await,
@@ -84,6 +96,10 @@ async fn delete_person_erases_them_and_their_connections() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    assert!(status.message().starts_with("person_id:"), "{}", status.message());
+    assert!(
+        status.message().starts_with("person_id:"),
+        "{}",
+        status.message()
+    );
     app.stop().await;
 }

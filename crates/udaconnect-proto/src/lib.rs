@@ -29,8 +29,7 @@ mod time;
 pub use contact::{CONTACT_EPISODE_CONTENT_TYPE, decode_contact_episode, encode_contact_episode};
 pub use event::{
     EventDecodeError, LOCATION_RECORDED_CONTENT_TYPE, PERSON_ERASED_CONTENT_TYPE,
-    decode_location_recorded, decode_person_erased, encode_location_recorded,
-    encode_person_erased,
+    decode_location_recorded, decode_person_erased, encode_location_recorded, encode_person_erased,
 };
 pub use time::{timestamp_from_proto, timestamp_to_proto};
 

@@ -469,7 +469,11 @@ mod tests {
         // A later fix next to where 2 was meets only 1 and 3 (episodes already open).
         assert!(d.observe(fix(4, 4, 10.0, 10.0, 3)).len() == 2);
         let ended = d.flush();
-        assert!(ended.iter().all(|e| e.episode.persons.0.get() != 2 && e.episode.persons.1.get() != 2));
+        assert!(
+            ended
+                .iter()
+                .all(|e| e.episode.persons.0.get() != 2 && e.episode.persons.1.get() != 2)
+        );
         assert_eq!(d.forget_person(PersonId::new(2).unwrap()).len(), 0);
     }
 

@@ -85,18 +85,20 @@ impl App {
             _ => None,
         };
         let detector = match (targets.runs(Target::Detector), &bus) {
-            (true, Some(bus)) => Some(DetectorWorker::new(
-                bus.log(),
-                topics.clone(),
-                udaconnect_proximity::detect::DetectorConfig {
-                    distance_m: args.detector_distance_m,
-                    window_s: args.detector_window_s,
-                    gap_s: args.detector_gap_s,
-                    ..Default::default()
-                },
-                readiness.clone(),
-            )
-            .with_retention(args.retention.get())),
+            (true, Some(bus)) => Some(
+                DetectorWorker::new(
+                    bus.log(),
+                    topics.clone(),
+                    udaconnect_proximity::detect::DetectorConfig {
+                        distance_m: args.detector_distance_m,
+                        window_s: args.detector_window_s,
+                        gap_s: args.detector_gap_s,
+                        ..Default::default()
+                    },
+                    readiness.clone(),
+                )
+                .with_retention(args.retention.get()),
+            ),
             _ => None,
         };
         let retention = args.retention.get().and_then(|keep| {

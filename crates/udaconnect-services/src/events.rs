@@ -15,8 +15,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 use udaconnect_bus::{Delivery, Record};
 use udaconnect_domain::{
-    ContactEpisode, Coordinates, EpisodeKind, Location, LocationId, LocationRecorded,
-    PersonErased, PersonId, ValidationError, parse_datetime,
+    ContactEpisode, Coordinates, EpisodeKind, Location, LocationId, LocationRecorded, PersonErased,
+    PersonId, ValidationError, parse_datetime,
 };
 
 pub const LOCATIONS_TOPIC: &str = "udaconnect.locations.v1";

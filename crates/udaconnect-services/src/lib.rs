@@ -17,8 +17,8 @@
 
 mod connections;
 mod detector;
-mod error;
 pub mod erasures;
+mod error;
 pub mod events;
 pub mod feeds;
 mod health;

@@ -56,7 +56,10 @@ pub(crate) fn describe() {
         "From ingest acceptance of the fix that opened an episode to its started event"
     );
     describe_gauge!(DETECTOR_RETAINED, "Fixes the detector retains for matching");
-    describe_counter!(PERSONS_ERASED, "Persons erased (record, fixes and contacts)");
+    describe_counter!(
+        PERSONS_ERASED,
+        "Persons erased (record, fixes and contacts)"
+    );
     describe_counter!(ERASED_FIXES, "Stored fixes deleted by erasures");
     describe_counter!(
         RETENTION_PURGED,

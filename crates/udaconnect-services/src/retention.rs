@@ -47,7 +47,9 @@ impl RetentionWorker {
                         tracing::info!(fixes = n, %cutoff, "retention deleted expired fixes from the store");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "retention: purging the store failed; next round retries"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention: purging the store failed; next round retries")
+                }
             }
         }
         if let Some(model) = &self.model {
@@ -67,7 +69,11 @@ impl RetentionWorker {
 
     /// Purges now, then every `interval`, until `stop`.
     pub async fn run(self, stop: CancellationToken) -> Result<(), crate::ServiceError> {
-        tracing::info!(keep_s = self.keep.as_secs(), interval_s = self.interval.as_secs(), "retention started");
+        tracing::info!(
+            keep_s = self.keep.as_secs(),
+            interval_s = self.interval.as_secs(),
+            "retention started"
+        );
         loop {
             self.purge().await;
             tokio::select! {

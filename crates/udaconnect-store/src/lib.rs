@@ -15,8 +15,7 @@ use std::{fmt::Debug, ops::Range, sync::Arc};
 
 use async_trait::async_trait;
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
-    Timestamp,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 pub use error::StoreError;
@@ -100,8 +99,11 @@ pub trait LocationStore: Send + Sync + Debug + 'static {
     /// Retention: deletes up to `limit` fixes taken before `cutoff` (oldest first, over the
     /// index on `creation_time`) and returns how many. Call again while it returns `limit`:
     /// small batches keep each transaction (and the lock it holds) short.
-    async fn purge_locations_before(&self, cutoff: Timestamp, limit: u32)
-    -> Result<u64, StoreError>;
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Deletes every fix taken before `cutoff`, `batch` at a time; returns how many.

@@ -20,7 +20,9 @@ pub(crate) fn apply(topic: &Topic, max_age: Option<Duration>) {
     for (partition, floor) in topic.partitions.iter().zip(floor) {
         if let Some(t) = oldest_ms {
             match partition.roll_if_expired(t) {
-                Ok(true) => tracing::debug!(topic = %topic.name, partition = partition.id, "closed an expired active segment"),
+                Ok(true) => {
+                    tracing::debug!(topic = %topic.name, partition = partition.id, "closed an expired active segment")
+                }
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "closing an expired active segment failed"),
             }

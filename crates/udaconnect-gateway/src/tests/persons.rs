@@ -160,9 +160,11 @@ async fn erasing_with_a_bad_id_is_400_naming_person_id() {
         "/api/v2/persons/-3",
         "/api/v2/persons/99999999999999999999",
     ] {
-        delete(&app, path)
-            .await
-            .assert_error(StatusCode::BAD_REQUEST, "invalid_argument", Some("person_id"));
+        delete(&app, path).await.assert_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_argument",
+            Some("person_id"),
+        );
     }
     let r = delete(&app, &format!("/api/v2/persons/{}", fakes::UNAVAILABLE)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);

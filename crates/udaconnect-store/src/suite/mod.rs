@@ -25,13 +25,13 @@ pub use locations::{
     insert_is_idempotent_by_event_id, insert_is_idempotent_by_location_id,
     insert_of_unknown_person_stores_nothing, scan_locations_pages_by_id,
 };
-pub use privacy::{
-    erase_person_deletes_everything_and_refuses_replays,
-    purge_deletes_fixes_before_the_cutoff_in_batches,
-};
 pub use persons::{
     create_get_list_persons, get_unknown_person_is_none,
     import_persons_is_idempotent_and_created_ids_follow,
+};
+pub use privacy::{
+    erase_person_deletes_everything_and_refuses_replays,
+    purge_deletes_fixes_before_the_cutoff_in_batches,
 };
 
 /// Makes stores for the suite.

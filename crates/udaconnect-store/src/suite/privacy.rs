@@ -75,7 +75,15 @@ pub async fn erase_person_deletes_everything_and_refuses_replays(f: &dyn StoreFa
     // by a new person, nor by an import.
     assert_eq!(store.erase_person(pid(2), at).await.unwrap(), None);
     assert_eq!(store.erase_person(pid(99), at).await.unwrap(), None);
-    assert_eq!(store.erase_person(pid(3), at).await.unwrap().unwrap().locations, 2);
+    assert_eq!(
+        store
+            .erase_person(pid(3), at)
+            .await
+            .unwrap()
+            .unwrap()
+            .locations,
+        2
+    );
     let created = store
         .create_person(udaconnect_domain::NewPerson::new("New", "Person", "Co").unwrap())
         .await
@@ -108,7 +116,10 @@ pub async fn purge_deletes_fixes_before_the_cutoff_in_batches(f: &dyn StoreFacto
         .map(|l| l.id.get())
         .collect();
     assert_eq!(left, (10..=25).collect::<Vec<_>>());
-    assert_eq!(crate::purge_all_before(&*store, cutoff, 4).await.unwrap(), 0);
+    assert_eq!(
+        crate::purge_all_before(&*store, cutoff, 4).await.unwrap(),
+        0
+    );
     // Persons are not fixes: retention keeps them.
     assert_eq!(store.list_persons().await.unwrap().len(), 2);
 }

@@ -152,14 +152,32 @@ async fn exempt_topics_keep_their_records_past_the_maximum_age() {
     log.ensure_topic("other", 1).await.expect("ensure_topic");
     for _ in 0..3 {
         log.append("t", records(10, "kept")).await.expect("append");
-        log.append("other", records(10, "gone")).await.expect("append");
+        log.append("other", records(10, "gone"))
+            .await
+            .expect("append");
     }
     let all = bases(dir.path());
     let start = Instant::now();
-    while log.read_from("other", &[0]).await.expect("read").poll(1, Duration::from_millis(20)).await.expect("poll").len() == 1 {
-        assert!(start.elapsed() < Duration::from_secs(10), "other never expired");
+    while log
+        .read_from("other", &[0])
+        .await
+        .expect("read")
+        .poll(1, Duration::from_millis(20))
+        .await
+        .expect("poll")
+        .len()
+        == 1
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "other never expired"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(bases(dir.path()), all, "the exempt topic keeps every segment");
+    assert_eq!(
+        bases(dir.path()),
+        all,
+        "the exempt topic keeps every segment"
+    );
     assert_eq!(read_all(&*log, "t", 30).await.len(), 30);
 }
