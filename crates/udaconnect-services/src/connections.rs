@@ -218,9 +218,11 @@ impl ConnectionService for LocalConnections {
                 let model = self.model.clone();
                 move |r| {
                     let e = events::decode_contact_episode(r).ok()?;
-                    // Episodes of erased persons stay on the log until retention: never shown.
+                    // Episodes of erased persons, and expired ones, stay on the log until its
+                    // retention deletes them: never shown.
                     let erased = model.is_erased(e.persons.0) || model.is_erased(e.persons.1);
-                    (!erased && person.is_none_or(|p| e.involves(p))).then_some(e)
+                    let hidden = erased || model.is_expired(e.last_seen);
+                    (!hidden && person.is_none_or(|p| e.involves(p))).then_some(e)
                 }
             },
         )
@@ -243,8 +245,10 @@ impl ConnectionService for LocalConnections {
                 let model = self.model.clone();
                 move |r| {
                     let e = events::decode_location_recorded(r).ok()?;
-                    // Fixes of erased persons stay on the log until retention: never shown.
+                    // Fixes of erased persons, and expired ones, stay on the log until its
+                    // retention deletes them: never shown.
                     (!model.is_erased(e.location.person_id)
+                        && !model.is_expired(e.location.creation_time)
                         && person.is_none_or(|p| e.location.person_id == p))
                     .then_some(e.location)
                 }

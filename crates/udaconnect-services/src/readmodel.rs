@@ -124,6 +124,11 @@ impl ReadModel {
         removed
     }
 
+    /// Whether `t` is before the retention cutoff (data of that time is not shown).
+    pub fn is_expired(&self, t: Timestamp) -> bool {
+        t.timestamp_micros() < self.floor_us.load(Ordering::Relaxed)
+    }
+
     /// Retention: drops every fix taken before `cutoff` and refuses such fixes from now on.
     /// Returns how many were dropped from the index.
     pub fn purge_before(&self, cutoff: Timestamp) -> usize {
@@ -526,6 +531,8 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m.activity(86_400).fixes, 1);
         assert_eq!(m.apply(&[fix(6, 1, 10.0, 20.0, 14)]), 0);
+        assert!(m.is_expired(Utc.timestamp_opt(1_600_000_014, 0).unwrap()));
+        assert!(!m.is_expired(cutoff));
         assert_eq!(m.apply(&[fix(7, 1, 10.0, 20.0, 15)]), 1);
         assert_eq!(all(1).len(), 1);
     }

@@ -9,8 +9,11 @@ mod common;
 use std::{collections::BTreeSet, time::Duration};
 
 use chrono::{DurationRound, Utc};
-use common::{Server, client, eventually, get_json};
-use serde_json::{Value, json};
+use common::{
+    Server, client, eventually, get_json,
+    rest::{create, metric, post_fix, replay_feed},
+};
+use serde_json::Value;
 use udaconnect_domain::PersonId;
 use udaconnect_store::{LocationStore, PersonStore, sqlite::SqliteStore};
 
@@ -21,70 +24,6 @@ struct People {
     bob: i64,
     cat: i64,
     dan: i64,
-}
-
-async fn create(http: &reqwest::Client, s: &Server, first: &str) -> i64 {
-    let body = json!({"first_name": first, "last_name": "Tester", "company_name": "Acme"});
-    let r = http
-        .post(s.url("/api/persons"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-/// POSTs a fix; returns its id when accepted.
-async fn post_fix(
-    http: &reqwest::Client,
-    s: &Server,
-    person: i64,
-    lat: f64,
-    t: chrono::DateTime<Utc>,
-) -> Option<i64> {
-    let body = json!({
-        "person_id": person,
-        "latitude": format!("{lat:.6}"),
-        "longitude": "-122.290524",
-        "creation_time": t.format("%Y-%m-%dT%H:%M:%S").to_string(),
-    });
-    let r = http
-        .post(s.url("/api/locations"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    match r.status().as_u16() {
-        202 => Some(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()),
-        _ => None,
-    }
-}
-
-/// Reads a live feed from the start of the log for `within`: (event name, data) pairs.
-async fn replay_feed(http: &reqwest::Client, s: &Server, path: &str) -> Vec<(String, Value)> {
-    let mut r = http
-        .get(s.url(path))
-        .header("Last-Event-ID", "p1.0.0.0.0")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, r.chunk()).await {
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    let mut out = Vec::new();
-    let mut event = String::new();
-    for line in text.lines() {
-        if let Some(e) = line.strip_prefix("event:") {
-            event = e.trim().to_owned();
-        } else if let Some(d) = line.strip_prefix("data:") {
-            out.push((event.clone(), serde_json::from_str(d.trim()).unwrap()));
-        }
-    }
-    out
 }
 
 /// Everything the API tells about who met whom and who was where, as person ids.
@@ -200,21 +139,6 @@ fn forgotten(s: &Seen, p: &People, bob_fixes: usize) -> Result<(), String> {
             s.readable_fixes
         ))
     }
-}
-
-async fn metric(http: &reqwest::Client, s: &Server, name: &str) -> f64 {
-    let text = http
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .filter(|l| l.starts_with(name))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 async fn eventually_forgotten(http: &reqwest::Client, s: &Server, p: &People, bob_fixes: &[i64]) {
