@@ -81,7 +81,7 @@ fn parse_retention_duration(s: &str) -> Result<Option<Duration>, String> {
 pub fn format_duration(d: Duration) -> String {
     let s = d.as_secs();
     for (unit, n) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if s > 0 && s % n == 0 {
+        if s > 0 && s.is_multiple_of(n) {
             return format!("{}{unit}", s / n);
         }
     }

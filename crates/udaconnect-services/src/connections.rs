@@ -130,12 +130,14 @@ impl ConnectionService for LocalConnections {
         let mut persons = HashMap::new();
         let mut out = Vec::with_capacity(locations.len());
         for location in locations {
-            if !persons.contains_key(&location.person_id) {
-                // None: erased a moment ago (the model forgets their fixes right after).
-                let p = self.model.person(&self.store, location.person_id).await?;
-                persons.insert(location.person_id, p);
-            }
-            if let Some(Some(person)) = persons.get(&location.person_id) {
+            let person = match persons.entry(location.person_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    // None: erased a moment ago (the model forgets their fixes right after).
+                    e.insert(self.model.person(&self.store, location.person_id).await?)
+                }
+            };
+            if let Some(person) = person {
                 out.push(Connection {
                     person: person.clone(),
                     location,
