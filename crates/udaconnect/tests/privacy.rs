@@ -159,6 +159,7 @@ async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
     let data = dir.path().join("data");
     let server = Server::start(&data, &["--no-demo-data"]);
     let http = client();
+    server.wait_ready(&http, WAIT).await;
     let p = People {
         ann: create(&http, &server, "Ann").await,
         bob: create(&http, &server, "Bob").await,
