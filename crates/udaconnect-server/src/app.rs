@@ -122,6 +122,9 @@ impl App {
                     .with_context(|| missing("connections", "--connections-url"))?,
                 readiness: admin.readiness,
                 metrics: admin.metrics,
+                web: udaconnect_gateway::WebConfig {
+                    map_tile_url: args.map_tile_url.clone(),
+                },
             })
         } else {
             udaconnect_gateway::admin_router(admin)
@@ -208,6 +211,7 @@ impl App {
             self.summary
         )];
         if self.targets.runs(Target::Gateway) {
+            lines.push(format!("  Web UI     {base}/"));
             lines.push(format!("  REST API   {base}/api/persons"));
             lines.push(format!("  API docs   {base}/docs/"));
             lines.push(format!("  OpenAPI    {base}/api/openapi.json"));
