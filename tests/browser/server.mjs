@@ -8,11 +8,11 @@ import { join } from 'node:path';
 
 const START_TIMEOUT_MS = 90_000;
 
-export async function startServer(bin) {
+export async function startServer(bin, extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'udaconnect-ui-'));
   const child = spawn(bin, [
     'serve', '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0',
-    '--data-dir', join(dir, 'data'), '--log', 'warn',
+    '--data-dir', join(dir, 'data'), '--log', 'warn', ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

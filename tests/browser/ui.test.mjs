@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ function watch(page) {
 }
 
 async function newPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce', ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page, problems: watch(page) };
@@ -357,6 +358,57 @@ describe('web UI against a real server with the demo data', () => {
     await page.goto(`${server.base}/live`);
     await page.waitForFunction(() => /^Live/.test(document.querySelector('#live-status').textContent));
     assert.ok(feeds.length >= 2 && feeds.every((t) => t === TOKEN), JSON.stringify(feeds));
+    await context.close();
+  });
+});
+
+describe('web UI with raster tiles configured (--map-tile-url)', () => {
+  let tiled;
+  let tiles;
+  const requested = [];
+  // A 1×1 PNG, served for every tile by a local tile server.
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+  before(async () => {
+    tiles = createServer((req, res) => {
+      requested.push(req.url);
+      const ok = /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(req.url);
+      res.writeHead(ok ? 200 : 404, { 'content-type': ok ? 'image/png' : 'text/plain' });
+      res.end(ok ? PNG : 'no such tile');
+    });
+    await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+    const template = `http://127.0.0.1:${tiles.address().port}/tiles/{z}/{x}/{y}.png`;
+    tiled = await startServer(BIN, ['--map-tile-url', template]);
+  });
+
+  after(async () => {
+    if (tiled) {
+      const { code } = await tiled.stop();
+      assert.equal(code, 0, tiled.logs());
+    }
+    tiles?.close();
+  });
+
+  test('the map draws the tiles under the points, allowed by the page\'s policy', async () => {
+    const { context, page, problems } = await newPage();
+    await page.goto(`${tiled.base}/people/1`);
+    await page.locator('#contact-map svg circle.point').first().waitFor();
+    const map = await page.evaluate(() => {
+      const svg = document.querySelector('#contact-map svg');
+      return {
+        tiles: [...svg.querySelectorAll('image.tile')].map((i) => i.getAttribute('href')),
+        scale: svg.querySelector('.scale-bar .scale-text').textContent,
+        attribution: svg.querySelector('.attribution')?.textContent,
+      };
+    });
+    assert.ok(map.tiles.length > 0 && map.tiles.length <= 64, JSON.stringify(map));
+    assert.ok(map.tiles.every((t) => /\/tiles\/\d+\/\d+\/\d+\.png$/.test(t)), JSON.stringify(map.tiles));
+    assert.match(map.scale, /^\d+(\.\d+)? (m|km)$/);
+    assert.match(map.attribution, /^Tiles: 127\.0\.0\.1:\d+$/);
+    for (let i = 0; i < 50 && !requested.length; i++) await new Promise((r) => setTimeout(r, 100));
+    const loaded = new Set(requested);
+    assert.ok(map.tiles.some((t) => loaded.has(new URL(t).pathname)), 'the browser fetched the tiles');
+    assert.deepEqual(problems, [], 'no CSP violation or error');
     await context.close();
   });
 });

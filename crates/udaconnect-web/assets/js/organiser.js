@@ -11,9 +11,14 @@ const pause = $('#activity-pause');
 let timer = null;
 let paused = false;
 
+/** Fixes per second in the unit that reads best: 12 fixes/s, 3.5 fixes/min, 2.0 fixes/day. */
 function rate(perSecond) {
-  if (perSecond >= 1) return `${perSecond.toFixed(1)} fixes/s`;
-  return `${(perSecond * 60).toFixed(perSecond * 60 >= 10 ? 0 : 1)} fixes/min`;
+  if (perSecond === 0) return '0 fixes/s';
+  for (const [seconds, unit] of [[1, 's'], [60, 'min'], [3600, 'h'], [86400, 'day']]) {
+    const v = perSecond * seconds;
+    if (v >= 1 || unit === 'day') return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} fixes/${unit}`;
+  }
+  return '';
 }
 
 function render(a) {
