@@ -8,11 +8,15 @@ import { join } from 'node:path';
 
 const START_TIMEOUT_MS = 90_000;
 
-export async function startServer(bin, extraArgs = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'udaconnect-ui-'));
+/**
+ * `options.args`: extra flags; `options.dir`: reuse this directory (a restart) instead of a
+ * new one; `options.httpAddr`: listen there instead of a free port.
+ */
+export async function startServer(bin, options = {}) {
+  const dir = options.dir || mkdtempSync(join(tmpdir(), 'udaconnect-ui-'));
   const child = spawn(bin, [
-    'serve', '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0',
-    '--data-dir', join(dir, 'data'), '--log', 'warn', ...extraArgs,
+    'serve', '--http-addr', options.httpAddr || '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0',
+    '--data-dir', join(dir, 'data'), '--log', 'warn', ...(options.args || []),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -40,18 +44,19 @@ export async function startServer(bin, extraArgs = []) {
   }
   return {
     base,
+    dir,
     logs: () => err,
-    async stop() {
+    /** SIGTERM (SIGKILL after 20 s); removes the data directory unless `keep`. */
+    async stop({ keep = false } = {}) {
+      let result = { code: child.exitCode, signal: null };
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        const result = await exited;
+        result = await exited;
         clearTimeout(timer);
-        rmSync(dir, { recursive: true, force: true });
-        return result;
       }
-      rmSync(dir, { recursive: true, force: true });
-      return { code: child.exitCode };
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+      return result;
     },
   };
 }

@@ -378,7 +378,7 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
     });
     await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
     const template = `http://127.0.0.1:${tiles.address().port}/tiles/{z}/{x}/{y}.png`;
-    tiled = await startServer(BIN, ['--map-tile-url', template]);
+    tiled = await startServer(BIN, { args: ['--map-tile-url', template] });
   });
 
   after(async () => {
@@ -409,6 +409,61 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
     const loaded = new Set(requested);
     assert.ok(map.tiles.some((t) => loaded.has(new URL(t).pathname)), 'the browser fetched the tiles');
     assert.deepEqual(problems, [], 'no CSP violation or error');
+    await context.close();
+  });
+});
+
+describe('live feed across a server restart', () => {
+  let first;
+  let second;
+  after(async () => {
+    await second?.stop();
+    if (first && !second) await first.stop();
+  });
+
+  test('the feed reconnects by itself and resumes with Last-Event-ID: fixes posted while it was away appear once', async () => {
+    first = await startServer(BIN);
+    const post = async (base, person, lon) => {
+      const res = await fetch(`${base}/api/locations`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ person_id: person, latitude: '35.0585', longitude: lon, creation_time: new Date().toISOString().slice(0, 19) }),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 202, body);
+      return JSON.parse(body).id;
+    };
+    const { context, page, problems } = await newPage();
+    const reconnects = [];
+    page.on('request', async (r) => {
+      if (r.url().includes('/api/v2/locations/stream')) reconnects.push((await r.allHeaders())['last-event-id'] || null);
+    });
+    await page.goto(`${first.base}/live`);
+    await page.waitForFunction(() => /^Live/.test(document.querySelector('#live-status').textContent));
+    const before = await post(first.base, 5, '-106.571');
+    await page.locator(`#location-feed li[data-location-id="${before}"]`).waitFor();
+
+    // The server goes away; the page says so and keeps trying.
+    await first.stop({ keep: true });
+    await page.waitForFunction(() => /reconnecting/.test(document.querySelector('#live-status').textContent));
+    // Hold the browser off while the server comes back and fixes arrive that it has not seen.
+    await page.route('**/api/v2/*/stream*', (route) => route.abort('connectionrefused'));
+    second = await startServer(BIN, { dir: first.dir, httpAddr: new URL(first.base).host });
+    const missed = [await post(second.base, 8, '-106.572'), await post(second.base, 9, '-106.573')];
+    for (const id of missed) {
+      for (let i = 0; i < 100; i++) {
+        if ((await fetch(`${second.base}/api/locations/${id}`)).ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await page.unroute('**/api/v2/*/stream*');
+    for (const id of missed) {
+      await page.locator(`#location-feed li[data-location-id="${id}"]`).waitFor({ timeout: 30_000 });
+    }
+    await page.waitForFunction(() => /^Live/.test(document.querySelector('#live-status').textContent));
+    assert.equal(await page.locator(`#location-feed li[data-location-id="${before}"]`).count(), 1, 'no duplicate');
+    assert.equal(await page.locator('#location-feed li').count(), 3);
+    assert.ok(reconnects.slice(1).some((id) => id), `a reconnect sent Last-Event-ID: ${JSON.stringify(reconnects)}`);
+    assert.deepEqual(problems.filter((p) => !/ERR_CONNECTION_REFUSED|ERR_FAILED|EventSource/.test(p)), []);
     await context.close();
   });
 });
