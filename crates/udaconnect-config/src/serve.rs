@@ -227,6 +227,25 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0)]
     pub rate: u32,
 
+    /// With `--ingest-url`: concurrent ingest streams (fixes split by attendee, so each
+    /// attendee's fixes stay in order).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub streams: u32,
+
+    /// With `--ingest-url`: measure end to end and print a report — when every acknowledged
+    /// fix was stored, contact-detection latency from ingest ack to `WatchContacts` event,
+    /// and `FindContacts` latency percentiles under `--query-rate`.
+    #[arg(long, requires = "ingest_url")]
+    pub report: bool,
+
+    /// With `--report`: the gRPC endpoint serving Connections (default: `--ingest-url`).
+    #[arg(long, requires = "report")]
+    pub connections_url: Option<String>,
+
+    /// With `--report`: contact queries per second during the run (0 = none).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub query_rate: u32,
+
     /// Directory of the embedded store to write into (without `--ingest-url`).
     #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
     pub data_dir: PathBuf,

@@ -6,11 +6,13 @@
 mod app;
 mod import;
 mod infra;
+mod loadreport;
 mod shutdown;
 mod simulate;
 mod wiring;
 
 pub use app::App;
 pub use import::run_import;
+pub use loadreport::{LoadReport, Percentiles};
 pub use shutdown::shutdown_signal;
 pub use simulate::{SimulationReport, run_simulate};
