@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -20,6 +21,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = resolve(process.env.SCREENSHOT_DIR || join(HERE, '../../docs/screenshots'));
 const BIN = process.env.UDACONNECT_BIN;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 let browser;
@@ -311,6 +313,37 @@ describe('web UI against a real server with the demo data', () => {
     await shot(page, 'live.png');
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test('every view passes the axe-core WCAG 2.1 A/AA audit, on a desktop and on a phone', async () => {
+    const persons = await api('/api/persons');
+    const views = [
+      ['/', '#people-list a'],
+      [`/people/${persons[0].id}`, '#contact-map svg'],
+      ['/live', '#live-status[data-kind="ok"]'],
+      ['/organiser', '#hotspots tbody tr'],
+    ];
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      // axe is injected as a script: the page's own policy would (rightly) refuse it.
+      const { context, page } = await newPage({ viewport, bypassCSP: true });
+      for (const [path, ready] of views) {
+        await page.goto(`${server.base}${path}`);
+        await page.locator(ready).first().waitFor();
+        await page.addScriptTag({ path: AXE });
+        const violations = await page.evaluate(async () => {
+          const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+          return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        });
+        assert.deepEqual(violations, [], `${path} at ${viewport.width}px`);
+      }
+      // The sign-in dialog too.
+      await page.goto(`${server.base}/`);
+      await page.evaluate(() => document.querySelector('#signin').showModal());
+      await page.addScriptTag({ path: AXE });
+      const dialog = await page.evaluate(async () => (await window.axe.run('#signin')).violations.map((v) => v.id));
+      assert.deepEqual(dialog, []);
+      await context.close();
+    }
   });
 
   test('on a 401 the sign-in form posts Basic credentials to /api/v2/auth/login, then retries with the bearer token', async () => {
