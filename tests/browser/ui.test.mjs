@@ -312,6 +312,24 @@ describe('web UI against a real server with the demo data', () => {
     assert.equal(await page.locator('#location-feed li').count(), 2);
     await shot(page, 'live.png');
     assert.deepEqual(problems, []);
+
+    // Following one person (the link on their page): only their events.
+    const other = persons[3];
+    await page.goto(`${server.base}/people/${a.id}`);
+    await Promise.all([page.waitForURL(`**/live?person_id=${a.id}`), page.click(`a[href="/live?person_id=${a.id}"]`)]);
+    await page.waitForFunction(() => /^Live/.test(document.querySelector('#live-status').textContent));
+    assert.match(await page.textContent('#live-filter'), new RegExp(`Only events involving ${fullName(a)}`));
+    const otherFix = await api('/api/locations', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fix(other, Date.now() - 1000, '-122.2905')),
+    });
+    const ownFix = await api('/api/locations', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fix(a, Date.now(), '-122.2905')),
+    });
+    await page.locator(`#location-feed li[data-location-id="${ownFix.id}"]`).waitFor();
+    assert.equal(await page.locator(`#location-feed li[data-location-id="${otherFix.id}"]`).count(), 0, 'another person\'s fix is not shown');
+    assert.deepEqual(await page.$$eval('#location-feed li', (lis) => lis.map((li) => Number(li.dataset.personId))), [a.id]);
     await context.close();
   });
 

@@ -147,6 +147,7 @@ pub(crate) async fn person(
         div #person data-person-id=(id) {
             h1 #person-name { "Person " (id) }
             p #person-company.company {}
+            p.aside { a href={ "/live?person_id=" (id) } { "Watch their contacts and fixes live" } }
         }
         form #contact-form.controls action={ "/people/" (id) } method="get" aria-labelledby="query-title" {
             h2 #query-title.visually-hidden { "Which contacts" }
@@ -201,6 +202,7 @@ pub(crate) async fn person(
 pub(crate) async fn live(State(web): State<Arc<Web>>) -> Response {
     let main = html! {
         h1 { "Live" }
+        p #live-filter.hint hidden {}
         p #live-status.live-status role="status" { "Connecting…" }
         div.feeds {
             section aria-labelledby="contact-feed-title" {

@@ -105,9 +105,19 @@ async function loadNames() {
   } catch { /* the feeds show ids instead */ }
 }
 
+// `/live?person_id=N`: only the events involving that person (the feeds' own filter).
+const only = new URLSearchParams(location.search).get('person_id');
+const filter = only && /^[1-9][0-9]*$/.test(only) ? `?person_id=${only}` : '';
+
 loadNames().finally(() => {
-  follow('contacts', '/api/v2/contacts/stream', 'contact',
+  if (filter) {
+    const who = names.get(Number(only));
+    $('#live-filter').replaceChildren(`Only events involving ${who ? fullName(who) : `person ${only}`}. `,
+      el('a', { href: '/live' }, 'Show everyone'));
+    $('#live-filter').hidden = false;
+  }
+  follow('contacts', `/api/v2/contacts/stream${filter}`, 'contact',
     (e) => prepend($('#contact-feed'), '#contact-feed-empty', contactItem(e)));
-  follow('locations', '/api/v2/locations/stream', 'location',
+  follow('locations', `/api/v2/locations/stream${filter}`, 'location',
     (l) => prepend($('#location-feed'), '#location-feed-empty', locationItem(l)));
 });
