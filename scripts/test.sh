@@ -38,6 +38,9 @@ fi
 step "workspace tests"
 cargo test --workspace --locked "$@"
 
+step "schemathesis against the live OpenAPI document (no 5xx, responses and statuses as documented)"
+scripts/schemathesis.sh
+
 if ((infra)); then
   step "event-log conformance suite against Kafka"
   cargo test --locked -p udaconnect-bus --lib -- --ignored kafka::
@@ -45,6 +48,9 @@ if ((infra)); then
   cargo test --locked -p udaconnect-store --lib -- --ignored postgres::
   step "end to end: all-in-one vs split over Kafka + PostGIS, writer crash"
   cargo test --locked -p udaconnect --test distributed -- --ignored --test-threads 1
+  step "faults: broker and PostgreSQL restarts, kill -9 of every target, under gRPC load"
+  UDACONNECT_TOOLS=/var/tmp/udaconnect-tools-faults \
+    cargo test --locked -p udaconnect --test faults -- --ignored --nocapture --test-threads 1
   step "web UI end to end in headless Chromium (scripts/browser-test.sh)"
   scripts/browser-test.sh
 else
