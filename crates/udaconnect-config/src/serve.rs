@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, ValueEnum};
 
@@ -97,6 +97,16 @@ pub struct ServeArgs {
     /// are drawn without tiles (points and a scale bar), which works offline.
     #[arg(long, env = "UDACONNECT_MAP_TILE_URL", value_parser = map_tile_url)]
     pub map_tile_url: Option<String>,
+    /// How long location fixes (and the contacts computed from them) are kept: `30d`, `12h`,
+    /// … or `off` (keep forever). Older fixes are deleted from the store and the read model at
+    /// start-up and then every `--retention-interval`; the event log's topics are created with
+    /// the same retention (Kafka `retention.ms`, the embedded log's age limit).
+    #[arg(long, env = "UDACONNECT_RETENTION", default_value = "off", value_parser = crate::parse_retention)]
+    pub retention: crate::Retention,
+
+    /// How often retention deletes expired fixes.
+    #[arg(long, env = "UDACONNECT_RETENTION_INTERVAL", default_value = "5m", value_parser = positive_duration)]
+    pub retention_interval: Duration,
 
     /// Do not load the POC's sample data into an empty data directory.
     #[arg(long, env = "UDACONNECT_NO_DEMO_DATA")]
@@ -105,6 +115,13 @@ pub struct ServeArgs {
     /// Seconds to wait for in-flight work to finish on shutdown.
     #[arg(long, env = "UDACONNECT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match crate::parse_duration(s)? {
+        d if d.is_zero() => Err("must be positive".into()),
+        d => Ok(d),
+    }
 }
 
 fn topic_prefix(s: &str) -> Result<String, String> {
@@ -156,6 +173,26 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
         assert_eq!(c.bus, BusUrl::Embedded(None));
         assert_eq!(c.store, StoreUrl::Sqlite(None));
+        assert_eq!(
+            c.retention.get(),
+            None,
+            "data is kept unless a retention is set"
+        );
+    }
+
+    #[test]
+    fn retention_is_a_duration_or_off() {
+        let c = Cli::try_parse_from(["x", "--retention", "30d"])
+            .unwrap()
+            .serve;
+        assert_eq!(c.retention.get(), Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(c.retention_interval, Duration::from_secs(300));
+        let e = Cli::try_parse_from(["x", "--retention", "30 days"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("--retention"), "{e}");
+        assert!(Cli::try_parse_from(["x", "--retention-interval", "0s"]).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `routes::persons` | `GET/POST /api/persons`, `GET /api/persons/{person_id}` |
 //! | `routes::locations` | `POST /api/locations`, `GET /api/locations/{location_id}` |
 //! | `routes::connections` | `GET /api/persons/{person_id}/connection` |
+//! | `routes::erasure` | `DELETE /api/v2/persons/{person_id}` |
 //! | `routes::health` | `/health`, `/health/live`, `/health/ready`, `/metrics` |
 //! | `routes::docs` | `/api/openapi.json`, `/docs/` |
 //! | [`udaconnect_web`] | the web UI: `/`, `/people/{id}`, `/live`, `/organiser`, `/assets/...` |
