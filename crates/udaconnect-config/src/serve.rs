@@ -92,6 +92,17 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_GAP_S", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub detector_gap_s: u32,
 
+    /// Detector: how far (in fix time) a fix may lag behind the newest fix seen and still be
+    /// matched against everything it could meet; episodes end this much later too. Fixes from
+    /// different partitions arrive interleaved, so this must cover their skew in fix time.
+    #[arg(long, env = "UDACONNECT_DETECTOR_LATENESS_S", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub detector_lateness_s: u32,
+
+    /// Raster tiles under the web UI's maps: a URL template with `{z}`, `{x}` and `{y}` (e.g.
+    /// `https://tile.example.org/{z}/{x}/{y}.png`), fetched by the browser. Without it the maps
+    /// are drawn without tiles (points and a scale bar), which works offline.
+    #[arg(long, env = "UDACONNECT_MAP_TILE_URL", value_parser = map_tile_url)]
+    pub map_tile_url: Option<String>,
     /// How long location fixes (and the contacts computed from them) are kept: `30d`, `12h`,
     /// … or `off` (keep forever). Older fixes are deleted from the store and the read model at
     /// start-up and then every `--retention-interval`; the event log's topics are created with
@@ -191,6 +202,31 @@ mod tests {
     }
 
     #[test]
+    fn map_tile_url_is_a_template_or_refused() {
+        let parse =
+            |v: &str| Cli::try_parse_from(["x", "--map-tile-url", v]).map(|c| c.serve.map_tile_url);
+        assert_eq!(Cli::try_parse_from(["x"]).unwrap().serve.map_tile_url, None);
+        assert_eq!(
+            parse("https://tile.example.org/{z}/{x}/{y}.png")
+                .unwrap()
+                .as_deref(),
+            Some("https://tile.example.org/{z}/{x}/{y}.png")
+        );
+        assert!(parse("http://127.0.0.1:8081/t/{z}/{x}/{y}").is_ok());
+        for bad in [
+            "tile.example.org/{z}/{x}/{y}.png",
+            "ftp://x/{z}/{x}/{y}",
+            "https://x/{z}/{x}.png",
+            "https:///{z}/{x}/{y}",
+            "https://u@x/{z}/{x}/{y}",
+            "https://x/{z}/{x}/{y}\"><script>",
+            "https://x/{z}/{x}/{y}; script-src *",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn targets_are_comma_separated() {
         let c = Cli::try_parse_from(["x", "--target", "gateway,writer"])
             .unwrap()
@@ -260,6 +296,43 @@ pub struct SimulateArgs {
     /// Store to write into (without `--ingest-url`): `sqlite` or `postgres://…`.
     #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
     pub store: StoreUrl,
+}
+
+/// A tile URL template the browser may load images from: `http(s)://host[:port]/...` with
+/// `{z}`, `{x}` and `{y}`, and nothing that could break out of an HTML attribute or a
+/// Content-Security-Policy source.
+fn map_tile_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or("must start with http:// or https://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    {
+        return Err("must name a host (letters, digits, '.', '-', an optional :port)".into());
+    }
+    if let Some(missing) = ["{z}", "{x}", "{y}"].into_iter().find(|p| !s.contains(p)) {
+        return Err(format!(
+            "must contain {missing} (as in https://host/{{z}}/{{x}}/{{y}}.png)"
+        ));
+    }
+    if s.len() > 2_000
+        || s.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '\'' | '<' | '>' | '`' | ';' | ',')
+        })
+    {
+        return Err(
+            "must be a URL of at most 2000 characters without spaces, quotes, '<', '>', ';' or ','"
+                .into(),
+        );
+    }
+    Ok(s.to_owned())
 }
 
 fn positive_metres(s: &str) -> Result<f64, String> {

@@ -93,7 +93,7 @@ impl App {
                         distance_m: args.detector_distance_m,
                         window_s: args.detector_window_s,
                         gap_s: args.detector_gap_s,
-                        ..Default::default()
+                        lateness_s: args.detector_lateness_s,
                     },
                     readiness.clone(),
                 )
@@ -135,6 +135,9 @@ impl App {
                     .with_context(|| missing("connections", "--connections-url"))?,
                 readiness: admin.readiness,
                 metrics: admin.metrics,
+                web: udaconnect_gateway::WebConfig {
+                    map_tile_url: args.map_tile_url.clone(),
+                },
             })
         } else {
             udaconnect_gateway::admin_router(admin)
@@ -222,6 +225,7 @@ impl App {
             self.summary
         )];
         if self.targets.runs(Target::Gateway) {
+            lines.push(format!("  Web UI     {base}/"));
             lines.push(format!("  REST API   {base}/api/persons"));
             lines.push(format!("  API docs   {base}/docs/"));
             lines.push(format!("  OpenAPI    {base}/api/openapi.json"));
