@@ -31,6 +31,8 @@ pub struct App {
     read_model: Option<(std::sync::Arc<ReadModel>, DynStore, events::Topics)>,
     detector: Option<DetectorWorker>,
     readiness: Readiness,
+    /// Periodic probes of PostgreSQL and Kafka feeding readiness.
+    probes: crate::probes::Probes,
     shutdown_timeout: Duration,
     targets: Targets,
     summary: String,
@@ -107,22 +109,29 @@ impl App {
                     "the gateway needs the {what} target: run it in this process or give {flag}"
                 )
             };
-            udaconnect_gateway::router(GatewayState {
-                persons: clients
-                    .persons
-                    .clone()
-                    .with_context(|| missing("persons", "--persons-url"))?,
-                ingest: clients
-                    .ingest
-                    .clone()
-                    .with_context(|| missing("ingest", "--ingest-url"))?,
-                connections: clients
-                    .connections
-                    .clone()
-                    .with_context(|| missing("connections", "--connections-url"))?,
-                readiness: admin.readiness,
-                metrics: admin.metrics,
-            })
+            let limits = udaconnect_gateway::HttpLimits {
+                rate_per_s: args.rate_limit_per_s,
+                burst: args.rate_limit_burst,
+            };
+            udaconnect_gateway::router_with(
+                GatewayState {
+                    persons: clients
+                        .persons
+                        .clone()
+                        .with_context(|| missing("persons", "--persons-url"))?,
+                    ingest: clients
+                        .ingest
+                        .clone()
+                        .with_context(|| missing("ingest", "--ingest-url"))?,
+                    connections: clients
+                        .connections
+                        .clone()
+                        .with_context(|| missing("connections", "--connections-url"))?,
+                    readiness: admin.readiness,
+                    metrics: admin.metrics,
+                },
+                limits,
+            )
         } else {
             udaconnect_gateway::admin_router(admin)
         };
@@ -172,6 +181,24 @@ impl App {
             },
             args.data_dir.display()
         );
+        let probes = crate::probes::Probes {
+            readiness: readiness.clone(),
+            postgres: store
+                .clone()
+                .filter(|_| matches!(args.store, udaconnect_config::StoreUrl::Postgres(_))),
+            kafka: bus
+                .as_ref()
+                .filter(|_| matches!(args.bus, udaconnect_config::BusUrl::Kafka(_)))
+                .map(|bus| {
+                    let topics = events::Topics::with_prefix(&args.topic_prefix);
+                    let keep = vec![
+                        (topics.locations, args.partitions),
+                        (topics.locations_dlq, 1),
+                        (topics.contacts, args.partitions),
+                    ];
+                    (bus.log(), keep)
+                }),
+        };
         Ok(App {
             http,
             http_addr,
@@ -183,6 +210,7 @@ impl App {
             read_model,
             detector,
             readiness,
+            probes,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             targets,
             summary,
@@ -242,6 +270,7 @@ impl App {
             read_model,
             detector,
             readiness,
+            probes,
             shutdown_timeout,
             ..
         } = self;
@@ -254,7 +283,9 @@ impl App {
             tokio::spawn({
                 let stop = listeners_stop.clone();
                 async move {
-                    axum::serve(http, router)
+                    // The peer address keys the per-client rate limit.
+                    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+                    axum::serve(http, app)
                         .with_graceful_shutdown(stop.cancelled_owned())
                         .await
                         .context("http server")
@@ -307,6 +338,14 @@ impl App {
             tasks.push((
                 "contact detector",
                 tokio::spawn(async move { detector.run(stop).await.context("contact detector") }),
+            ));
+        }
+
+        if !probes.is_empty() {
+            let stop = writer_stop.clone();
+            tasks.push((
+                "dependency probes",
+                tokio::spawn(async move { probes.run(stop).await.context("dependency probes") }),
             ));
         }
 

@@ -6,6 +6,7 @@
 mod app;
 mod import;
 mod infra;
+mod probes;
 mod shutdown;
 mod simulate;
 mod wiring;
