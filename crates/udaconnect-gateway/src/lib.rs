@@ -10,8 +10,10 @@
 //! | `routes::persons` | `GET/POST /api/persons`, `GET /api/persons/{person_id}` |
 //! | `routes::locations` | `POST /api/locations`, `GET /api/locations/{location_id}` |
 //! | `routes::connections` | `GET /api/persons/{person_id}/connection` |
+//! | `routes::erasure` | `DELETE /api/v2/persons/{person_id}` |
 //! | `routes::health` | `/health`, `/health/live`, `/health/ready`, `/metrics` |
-//! | `routes::docs` | `/api/openapi.json`, `/docs/`, `/` |
+//! | `routes::docs` | `/api/openapi.json`, `/docs/` |
+//! | [`udaconnect_web`] | the web UI: `/`, `/people/{id}`, `/live`, `/organiser`, `/assets/...` |
 
 mod dto;
 mod error;
@@ -33,6 +35,7 @@ use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::Timeout
 pub use limits::HttpLimits;
 pub use openapi::{openapi, openapi_yaml};
 pub use state::{AdminState, GatewayState};
+pub use udaconnect_web::WebConfig;
 
 /// Largest request body accepted, in bytes (a location fix is about 120 bytes).
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -79,7 +82,9 @@ pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
 pub(crate) fn build_with(state: GatewayState, timeout: Duration, limits: HttpLimits) -> Router {
     metrics::describe();
     let (api, doc) = openapi::api_router().split_for_parts();
+    let web = udaconnect_web::router(state.web.clone());
     api.merge(routes::docs::router(doc))
+        .merge(web)
         .fallback(error::not_found)
         .with_state(state)
         // Layers run bottom-up on the request: the last one added sees the request first.

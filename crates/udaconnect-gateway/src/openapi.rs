@@ -40,6 +40,7 @@ pub(crate) fn api_router() -> OpenApiRouter<GatewayState> {
         .merge(routes::locations::router())
         .merge(routes::connections::router())
         .merge(routes::v2::router())
+        .merge(routes::erasure::router())
         .merge(routes::health::router())
 }
 

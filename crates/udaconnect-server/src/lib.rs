@@ -6,6 +6,7 @@
 mod app;
 mod import;
 mod infra;
+mod loadreport;
 mod probes;
 mod shutdown;
 mod simulate;
@@ -13,5 +14,6 @@ mod wiring;
 
 pub use app::App;
 pub use import::run_import;
+pub use loadreport::{LoadReport, Percentiles};
 pub use shutdown::shutdown_signal;
 pub use simulate::{SimulationReport, run_simulate};

@@ -9,10 +9,7 @@ use udaconnect_bus::{BusError, EventLog, Position, Record, Subscription};
 use udaconnect_domain::{Coordinates, NewLocation, NewPerson};
 use udaconnect_store::{DynStore, sqlite::SqliteStore};
 
-use crate::{
-    IdAllocator, IngestService, LocalIngest, LocalPersons, PersonService, PersonsClient,
-    ServiceError,
-};
+use crate::{IdAllocator, IngestService, LocalIngest, LocalPersons, PersonsClient, ServiceError};
 
 /// Accepts appends and never completes them (a broker that stopped answering).
 #[derive(Debug)]
@@ -44,16 +41,19 @@ impl EventLog for StuckLog {
 async fn a_stuck_log_is_unavailable_within_the_append_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let store: DynStore = Arc::new(SqliteStore::open(&dir.path().join("u.db")).unwrap());
-    let local = LocalPersons::new(store.clone());
-    let person = local
-        .create(NewPerson {
+    let person = store
+        .create_person(NewPerson {
             first_name: "Ada".into(),
             last_name: "Lovelace".into(),
             company_name: "Engines".into(),
         })
         .await
         .unwrap();
-    let persons = PersonsClient::new(local);
+    let persons = PersonsClient::new(LocalPersons::new(
+        store.clone(),
+        Arc::new(StuckLog),
+        &crate::events::Topics::default(),
+    ));
     let ingest = LocalIngest::new(
         persons,
         Arc::new(StuckLog),

@@ -2,6 +2,7 @@
 
 pub(crate) mod connections;
 pub(crate) mod docs;
+pub(crate) mod erasure;
 pub(crate) mod health;
 pub(crate) mod locations;
 pub(crate) mod persons;

@@ -74,6 +74,7 @@ fn app_with(build: impl FnOnce(GatewayState) -> Router) -> TestApp {
         connections: ConnectionsClient::new(Fake(world.clone())),
         readiness: readiness.clone(),
         metrics: Some(metrics_handle()),
+        web: Default::default(),
     };
     TestApp {
         router: build(state),

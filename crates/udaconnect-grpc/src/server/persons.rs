@@ -31,6 +31,16 @@ impl Persons for PersonsRpc {
         Ok(Response::new(v1::Person::from(&person)))
     }
 
+    #[tracing::instrument(skip_all, name = "grpc.DeletePerson")]
+    async fn delete_person(
+        &self,
+        request: Request<v1::DeletePersonRequest>,
+    ) -> Result<Response<v1::DeletePersonResponse>, Status> {
+        let id = PersonId::new(request.into_inner().person_id).map_err(invalid)?;
+        self.0.delete(id).await.map_err(to_status)?;
+        Ok(Response::new(v1::DeletePersonResponse {}))
+    }
+
     #[tracing::instrument(skip_all, name = "grpc.ListPersons")]
     async fn list_persons(
         &self,

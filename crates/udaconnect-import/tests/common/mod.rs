@@ -101,6 +101,18 @@ impl PersonStore for FakeStore {
         }
         Ok(inserted)
     }
+
+    async fn erase_person(
+        &self,
+        _id: PersonId,
+        _at: udaconnect_domain::Timestamp,
+    ) -> Result<Option<udaconnect_store::Erasure>, StoreError> {
+        Err(StoreError::Database("not supported by the fake".into()))
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[async_trait]
@@ -181,5 +193,13 @@ impl LocationStore for FakeStore {
             .take(limit as usize)
             .cloned()
             .collect())
+    }
+
+    async fn purge_locations_before(
+        &self,
+        _cutoff: udaconnect_domain::Timestamp,
+        _limit: u32,
+    ) -> Result<u64, StoreError> {
+        Err(StoreError::Database("not supported by the fake".into()))
     }
 }

@@ -13,6 +13,7 @@ mod errors;
 mod locations;
 mod migrate;
 mod persons;
+mod privacy;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -22,11 +23,11 @@ use std::{ops::Range, str::FromStr, time::Duration};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 use self::errors::ResultExt;
-use crate::{InsertReport, LocationStore, PersonStore, StoreError};
+use crate::{Erasure, InsertReport, LocationStore, PersonStore, StoreError};
 
 /// Connection pool settings of a [`PostgresStore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +115,18 @@ impl PersonStore for PostgresStore {
     async fn import_persons(&self, persons: &[Person]) -> Result<u64, StoreError> {
         persons::import(&self.pool, persons).await
     }
+
+    async fn erase_person(
+        &self,
+        id: PersonId,
+        at: Timestamp,
+    ) -> Result<Option<Erasure>, StoreError> {
+        privacy::erase(&self.pool, id, at).await
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        privacy::erased(&self.pool).await
+    }
 }
 
 #[async_trait]
@@ -150,5 +163,13 @@ impl LocationStore for PostgresStore {
         limit: u32,
     ) -> Result<Vec<Location>, StoreError> {
         locations::scan(&self.pool, after, limit).await
+    }
+
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        privacy::purge_before(&self.pool, cutoff, limit).await
     }
 }

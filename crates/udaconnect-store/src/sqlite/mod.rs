@@ -21,6 +21,7 @@ mod locations;
 mod migrate;
 mod persons;
 mod pool;
+mod privacy;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -30,11 +31,11 @@ use std::{ops::Range, path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 use self::pool::Pool;
-use crate::{InsertReport, LocationStore, PersonStore, StoreError};
+use crate::{Erasure, InsertReport, LocationStore, PersonStore, StoreError};
 
 /// Reader connections per store: enough for the 2–4 cores UdaConnect targets.
 pub const READERS: usize = 4;
@@ -84,6 +85,18 @@ impl PersonStore for SqliteStore {
         let persons = persons.to_vec();
         self.pool.write(move |c| persons::import(c, &persons)).await
     }
+
+    async fn erase_person(
+        &self,
+        id: PersonId,
+        at: Timestamp,
+    ) -> Result<Option<Erasure>, StoreError> {
+        self.pool.write(move |c| privacy::erase(c, id, at)).await
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        self.pool.read(privacy::erased).await
+    }
 }
 
 #[async_trait]
@@ -126,6 +139,16 @@ impl LocationStore for SqliteStore {
     ) -> Result<Vec<Location>, StoreError> {
         self.pool
             .read(move |c| locations::scan(c, after, limit))
+            .await
+    }
+
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.pool
+            .write(move |c| privacy::purge_before(c, cutoff, limit))
             .await
     }
 }
