@@ -18,8 +18,11 @@ use udaconnect_store::DynStore;
 
 /// Time between two probes of a dependency.
 pub(crate) const PROBE_INTERVAL: Duration = Duration::from_secs(1);
-/// A dependency that does not answer a probe within this is down.
+/// A dependency that does not answer a probe within this failed the probe.
 pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Failed probes in a row that make a dependency count as lost (one slow answer from a
+/// busy broker is not an outage); one good answer makes it ready again.
+pub(crate) const FAILURES_TO_LOSE: u32 = 2;
 
 /// Topics to keep existing, with their partition counts.
 pub(crate) type Topics = Vec<(String, u32)>;
@@ -49,6 +52,7 @@ impl Probes {
         }
         // Any id does: the probe only needs the database to answer a query.
         let any_person = PersonId::new(1)?;
+        let (mut postgres_failures, mut kafka_failures) = (0u32, 0u32);
         loop {
             tokio::select! {
                 () = stop.cancelled() => return Ok(()),
@@ -62,7 +66,7 @@ impl Probes {
                     Ok(Err(e)) => Some(e.to_string()),
                     Err(_) => Some(format!("no answer within {PROBE_TIMEOUT:?}")),
                 };
-                self.record("postgres", error);
+                self.record("postgres", error, &mut postgres_failures);
             }
             if let Some((log, topics)) = &self.kafka {
                 let probe = async {
@@ -76,13 +80,23 @@ impl Probes {
                     Ok(Err(e)) => Some(e.to_string()),
                     Err(_) => Some(format!("no answer within {PROBE_TIMEOUT:?}")),
                 };
-                self.record("kafka", error);
+                self.record("kafka", error, &mut kafka_failures);
             }
         }
     }
 
-    /// Updates the component, logging only the transitions.
-    fn record(&self, component: &'static str, error: Option<String>) {
+    /// Updates the component after [`FAILURES_TO_LOSE`] failures in a row (or one success),
+    /// logging only the transitions.
+    fn record(&self, component: &'static str, error: Option<String>, failures: &mut u32) {
+        *failures = if error.is_some() { *failures + 1 } else { 0 };
+        if error.is_some() && *failures < FAILURES_TO_LOSE {
+            tracing::debug!(
+                component,
+                error = error.as_deref(),
+                "dependency probe failed once"
+            );
+            return;
+        }
         let was = self
             .readiness
             .report()
@@ -96,5 +110,31 @@ impl Probes {
             _ => {}
         }
         self.readiness.set(component, error.is_none());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dependency_is_lost_after_failures_in_a_row_and_back_after_one_answer() {
+        let probes = Probes {
+            readiness: Readiness::new(),
+            postgres: None,
+            kafka: None,
+        };
+        let mut failures = 0;
+        probes.readiness.set("kafka", true);
+        probes.record("kafka", Some("slow".into()), &mut failures);
+        assert!(
+            probes.readiness.is_ready(),
+            "one failed probe is not an outage"
+        );
+        probes.record("kafka", Some("down".into()), &mut failures);
+        assert!(!probes.readiness.is_ready());
+        assert_eq!(probes.readiness.report().0, vec![("kafka", false)]);
+        probes.record("kafka", None, &mut failures);
+        assert!(probes.readiness.is_ready());
     }
 }
