@@ -55,6 +55,13 @@ async fn demo_contacts_match_brute_force_and_paginate() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let http = client();
+    // The read model answers once it has loaded the store: wait for readiness first.
+    let ready = common::eventually(Duration::from_secs(60), || async {
+        let r = http.get(server.url("/health/ready")).send().await.ok()?;
+        (r.status() == 200).then_some(())
+    })
+    .await;
+    assert!(ready.is_some(), "not ready within 60 s");
     let fixes = load_fixes();
     let mut non_empty = 0;
     for person in [1, 5, 6, 8, 9] {
