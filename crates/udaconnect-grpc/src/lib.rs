@@ -19,7 +19,9 @@ pub use client::{
     CONNECT_TIMEOUT, GrpcConnections, GrpcIngest, GrpcPersons, MAX_FIXES_PER_STREAM,
     MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, ingest_client, persons_client,
 };
-pub use server::{GrpcLimits, GrpcRoutes, GrpcServices, serve, services};
+pub use server::{
+    GrpcLimits, GrpcRoutes, GrpcServices, UNARY_DEADLINE, serve, serve_with_deadline, services,
+};
 
 /// Why a gRPC endpoint could not be set up or served.
 #[derive(Debug, thiserror::Error)]

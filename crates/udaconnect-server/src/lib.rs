@@ -7,6 +7,7 @@ mod app;
 mod import;
 mod infra;
 mod loadreport;
+mod probes;
 mod shutdown;
 mod simulate;
 mod wiring;
