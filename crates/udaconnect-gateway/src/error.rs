@@ -38,6 +38,7 @@ pub(crate) struct ErrorDetail {
 pub(crate) struct ApiError {
     status: StatusCode,
     detail: ErrorDetail,
+    header: Option<(header::HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -47,7 +48,22 @@ impl ApiError {
             message: message.into(),
             field: None,
         };
-        Self { status, detail }
+        Self {
+            status,
+            detail,
+            header: None,
+        }
+    }
+
+    /// The same, with a header on the response (`WWW-Authenticate`, `Retry-After`).
+    pub(crate) fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.header = Some((name, value));
+        self
+    }
+
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.detail.field = Some(field.into());
+        self
     }
 
     /// A 400 naming the field the caller must fix.
@@ -69,6 +85,8 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(v) => v.into(),
             ServiceError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
+            ServiceError::Unauthenticated => crate::auth::unauthorized(),
+            ServiceError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, m),
             ServiceError::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
                 Self::new(
@@ -92,6 +110,9 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        if let Some((name, value)) = self.header {
+            res.headers_mut().insert(name, value);
+        }
         res
     }
 }
@@ -99,7 +120,11 @@ impl IntoResponse for ApiError {
 fn code_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST => "invalid_argument",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::REQUEST_TIMEOUT => "timeout",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",

@@ -118,5 +118,7 @@ fn copy(e: &ServiceError) -> ServiceError {
         ServiceError::NotFound { entity, id } => ServiceError::NotFound { entity, id: *id },
         ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
         ServiceError::Internal(m) => ServiceError::Internal(m.clone()),
+        ServiceError::Unauthenticated => ServiceError::Unauthenticated,
+        ServiceError::Forbidden(m) => ServiceError::Forbidden(m.clone()),
     }
 }

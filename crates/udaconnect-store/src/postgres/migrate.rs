@@ -13,11 +13,18 @@ use sqlx::{
 use crate::StoreError;
 
 /// (version, description, SQL), in version order. Append; never edit an applied one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(

@@ -14,10 +14,16 @@ pub(crate) struct Migration {
     pub(crate) sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_initial",
-    sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_initial",
+        sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        name: "0002_accounts",
+        sql: include_str!("../../migrations/sqlite/0002_accounts.sql"),
+    },
+];
 
 /// The schema version this binary writes.
 pub(crate) fn latest_version() -> i64 {

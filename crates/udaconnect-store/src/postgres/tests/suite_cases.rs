@@ -55,6 +55,8 @@ cases!(
     // (ST_DWithin only selects candidates, with a widened radius), so PostGIS's own sphere
     // (radius 6 371 008.77 m) and formula never decide a boundary case.
     connection_locations_match_brute_force,
+    accounts_round_trip_and_usernames_are_unique,
+    refresh_tokens_are_used_once_and_families_revoked,
 );
 
 /// Also with the suite's margin data set (other boundary points, more of them).
