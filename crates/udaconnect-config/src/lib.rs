@@ -7,5 +7,8 @@ mod serve;
 mod target;
 
 pub use backends::{BusUrl, ConfigError, StoreUrl};
-pub use serve::{ImportArgs, LogFormat, ServeArgs, SimulateArgs, TelemetryArgs};
+pub use serve::{
+    AdminCreateArgs, AuthArgs, AuthKeyArgs, ImportArgs, LogFormat, ServeArgs, SimulateArgs,
+    TelemetryArgs,
+};
 pub use target::{Target, Targets};

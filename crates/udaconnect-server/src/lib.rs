@@ -4,6 +4,7 @@
 //! and then drains in order. Tests build an `App` on port 0 with a temporary data directory.
 
 mod app;
+mod auth;
 mod import;
 mod infra;
 mod shutdown;
@@ -11,6 +12,7 @@ mod simulate;
 mod wiring;
 
 pub use app::App;
+pub use auth::{run_admin_create, run_auth_key};
 pub use import::run_import;
 pub use shutdown::shutdown_signal;
 pub use simulate::{SimulationReport, run_simulate};

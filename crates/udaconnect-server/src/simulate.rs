@@ -52,7 +52,7 @@ pub async fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
         ..ConferenceConfig::default()
     };
     let report = match &args.ingest_url {
-        Some(url) => stream(&mut config, url, args.rate).await?,
+        Some(url) => stream(&mut config, url, args.rate, args.token.clone()).await?,
         None => {
             std::fs::create_dir_all(&args.data_dir)
                 .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
@@ -158,10 +158,11 @@ async fn stream(
     config: &mut ConferenceConfig,
     url: &str,
     rate: u32,
+    token: Option<String>,
 ) -> anyhow::Result<SimulationReport> {
     let started = Instant::now();
-    let persons = udaconnect_grpc::persons_client(url)?;
-    let ingest = udaconnect_grpc::ingest_client(url)?;
+    let persons = udaconnect_grpc::persons_client_with_token(url, token.clone())?;
+    let ingest = udaconnect_grpc::ingest_client_with_token(url, token)?;
     let mut ids = Vec::with_capacity(config.attendees as usize);
     for i in 0..config.attendees {
         ids.push(

@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, StatusCode, header},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use udaconnect_auth::{AuthError, NewAccount, Principal, Role, Session};
 use udaconnect_domain::{PersonId, ValidationError};
 use utoipa::ToSchema;
@@ -32,8 +32,9 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
 }
 
 /// An account to register.
-#[derive(Debug, ToSchema)]
-#[schema(as = RegisterRequest, additional_properties = false)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RegisterRequest)]
 pub(crate) struct RegisterRequest {
     /// 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
     #[schema(example = "pam", pattern = r"^[A-Za-z0-9._@-]{1,64}$")]
@@ -126,8 +127,9 @@ impl From<Session> for SessionDto {
 }
 
 /// `{"refresh_token"}`.
-#[derive(Debug, ToSchema)]
-#[schema(as = RefreshRequest, additional_properties = false)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RefreshRequest)]
 pub(crate) struct RefreshRequest {
     refresh_token: String,
 }
@@ -214,13 +216,15 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 #[tracing::instrument(skip_all)]
 async fn login(
     State(state): State<GatewayState>,
-    client: Option<ConnectInfo<SocketAddr>>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Json<SessionDto>, ApiError> {
-    let Some((username, password)) = basic(&headers) else {
+    let Some((username, password)) = basic(request.headers()) else {
         return Err(AuthError::Unauthenticated.into());
     };
-    let client = client.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
     let session = state
         .auth
         .service
