@@ -155,7 +155,10 @@ mod tests {
             let e = SigningKey::from_text(text, "UDACONNECT_AUTH_KEY").unwrap_err();
             let msg = e.to_string();
             assert!(msg.contains(why), "{text:?}: {msg}");
-            assert!(msg.contains("UDACONNECT_AUTH_KEY") && msg.contains("auth-key"), "{msg}");
+            assert!(
+                msg.contains("UDACONNECT_AUTH_KEY") && msg.contains("auth-key"),
+                "{msg}"
+            );
         }
     }
 

@@ -101,7 +101,9 @@ impl Principal {
     pub fn may_read_activity_of(&self, person: PersonId) -> Result<(), Denied> {
         match self.is_admin() || (self.role == Role::Attendee && self.owns(person)) {
             true => Ok(()),
-            false => Err(self.deny(format_args!("read the fixes or contacts of person {person}"))),
+            false => Err(self.deny(format_args!(
+                "read the fixes or contacts of person {person}"
+            ))),
         }
     }
 

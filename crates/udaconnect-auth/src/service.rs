@@ -51,9 +51,7 @@ fn validate_username(username: &str) -> Result<(), ValidationError> {
         true => Ok(()),
         false => Err(ValidationError::new(
             "username",
-            format!(
-                "must be 1 to {MAX_USERNAME_CHARS} letters, digits, '.', '_', '-' or '@'"
-            ),
+            format!("must be 1 to {MAX_USERNAME_CHARS} letters, digits, '.', '_', '-' or '@'"),
         )),
     }
 }
@@ -91,8 +89,7 @@ impl AuthService {
                 let own = caller.person_id;
                 if account.person_id.is_some_and(|p| Some(p) != own) {
                     return Err(AuthError::Forbidden(
-                        "an attendee account may register accounts for its own person only"
-                            .into(),
+                        "an attendee account may register accounts for its own person only".into(),
                     ));
                 }
                 account.person_id = own;

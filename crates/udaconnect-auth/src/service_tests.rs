@@ -65,15 +65,29 @@ async fn first_admin_is_generated_once_and_can_sign_in() {
     let s = f.auth.login("admin", &password, "c").await.unwrap();
     assert!(s.principal.is_admin());
     assert_eq!(s.expires_in, 900);
-    assert_eq!(f.auth.tokens().verify(&s.access_token).unwrap(), s.principal);
+    assert_eq!(
+        f.auth.tokens().verify(&s.access_token).unwrap(),
+        s.principal
+    );
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_fail_alike() {
     let f = fixture(ThrottlePolicy::default()).await;
-    f.auth.create_admin("root", Some("s3cret-enough".into())).await.unwrap();
-    let a = f.auth.login("root", "wrong-password", "c").await.unwrap_err();
-    let b = f.auth.login("nobody", "s3cret-enough", "c").await.unwrap_err();
+    f.auth
+        .create_admin("root", Some("s3cret-enough".into()))
+        .await
+        .unwrap();
+    let a = f
+        .auth
+        .login("root", "wrong-password", "c")
+        .await
+        .unwrap_err();
+    let b = f
+        .auth
+        .login("nobody", "s3cret-enough", "c")
+        .await
+        .unwrap_err();
     assert_eq!(a.to_string(), b.to_string());
     assert!(matches!(a, AuthError::Unauthenticated));
     assert!(matches!(b, AuthError::Unauthenticated));
@@ -128,7 +142,10 @@ async fn registration_rules() {
         (new("bad name", Role::Admin, None), Some("username")),
         (new("ok", Role::Attendee, None), Some("person_id")),
         (new("ok", Role::Admin, Some(pam)), Some("person_id")),
-        (new("ok", Role::Attendee, Some(PersonId::new(999).unwrap())), Some("person_id")),
+        (
+            new("ok", Role::Attendee, Some(PersonId::new(999).unwrap())),
+            Some("person_id"),
+        ),
         (
             NewAccount {
                 password: "short".into(),
@@ -148,7 +165,10 @@ async fn registration_rules() {
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let f = fixture(ThrottlePolicy::default()).await;
-    f.auth.create_admin("root", Some("s3cret-enough".into())).await.unwrap();
+    f.auth
+        .create_admin("root", Some("s3cret-enough".into()))
+        .await
+        .unwrap();
     let s1 = f.auth.login("root", "s3cret-enough", "c").await.unwrap();
     let s2 = f.auth.refresh(&s1.refresh_token).await.unwrap();
     assert_ne!(s1.refresh_token, s2.refresh_token);
@@ -180,7 +200,10 @@ async fn sign_ins_are_throttled_per_username_even_with_the_right_password() {
         window: Duration::from_secs(60),
     })
     .await;
-    f.auth.create_admin("root", Some("s3cret-enough".into())).await.unwrap();
+    f.auth
+        .create_admin("root", Some("s3cret-enough".into()))
+        .await
+        .unwrap();
     for _ in 0..3 {
         assert!(matches!(
             f.auth.login("root", "guess-guess", "c").await,

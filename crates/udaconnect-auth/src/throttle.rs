@@ -148,7 +148,10 @@ mod tests {
         assert!(t.check("paul", "1.2.3.4").is_ok(), "another username");
         t.record_failure("paul", "1.2.3.4");
         t.record_failure("paula", "1.2.3.4");
-        assert!(t.check("pete", "1.2.3.4").is_err(), "the client is over its limit");
+        assert!(
+            t.check("pete", "1.2.3.4").is_err(),
+            "the client is over its limit"
+        );
         assert!(t.check("pete", "5.6.7.8").is_ok());
     }
 

@@ -189,7 +189,10 @@ mod tests {
         let t = Tokens::new(&SigningKey::generate());
         let other = Tokens::new(&SigningKey::generate());
         let token = t.issue(&attendee()).unwrap();
-        assert!(matches!(other.verify(&token), Err(AuthError::Unauthenticated)));
+        assert!(matches!(
+            other.verify(&token),
+            Err(AuthError::Unauthenticated)
+        ));
         // Change the payload (role attendee -> admin) and keep the signature.
         let parts: Vec<&str> = token.split('.').collect();
         let payload = URL_SAFE_NO_PAD.decode(parts[1]).unwrap();

@@ -127,16 +127,12 @@ impl From<AuthError> for ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "too many failed sign-ins, retry later",
             )
-            .with_header(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_s.max(1)),
-            ),
+            .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_s.max(1))),
             AuthError::Invalid(v) => v.into(),
-            AuthError::UsernameTaken(u) => ApiError::new(
-                StatusCode::CONFLICT,
-                format!("username {u:?} is taken"),
-            )
-            .with_field("username"),
+            AuthError::UsernameTaken(u) => {
+                ApiError::new(StatusCode::CONFLICT, format!("username {u:?} is taken"))
+                    .with_field("username")
+            }
             AuthError::Store(s) => udaconnect_services::ServiceError::from(s).into(),
             AuthError::Internal(m) => udaconnect_services::ServiceError::Internal(m).into(),
         }

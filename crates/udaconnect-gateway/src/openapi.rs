@@ -92,12 +92,13 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
-    doc.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
-    let unauthorized = RefOr::<Response>::Ref(utoipa::openapi::Ref::from_response_name(
-        "Unauthorized",
-    ));
-    let forbidden =
-        RefOr::<Response>::Ref(utoipa::openapi::Ref::from_response_name("Forbidden"));
+    doc.security = Some(vec![SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
+    let unauthorized =
+        RefOr::<Response>::Ref(utoipa::openapi::Ref::from_response_name("Unauthorized"));
+    let forbidden = RefOr::<Response>::Ref(utoipa::openapi::Ref::from_response_name("Forbidden"));
     for (path, item) in doc.paths.paths.iter_mut() {
         let public = crate::auth::is_public(path);
         let operations = [

@@ -66,7 +66,11 @@ impl App {
         let insecure = args.auth.insecure_open_api;
         let checks_tokens = targets.runs(Target::Gateway) || wiring::serves_grpc(&targets);
         let key = match checks_tokens {
-            true => Some(crate::auth::signing_key(&args.auth, &args.data_dir, embedded)?),
+            true => Some(crate::auth::signing_key(
+                &args.auth,
+                &args.data_dir,
+                embedded,
+            )?),
             false => None,
         };
         if insecure {

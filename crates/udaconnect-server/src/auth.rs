@@ -5,7 +5,9 @@ use std::{io::BufRead, path::Path, sync::Arc};
 
 use anyhow::{Context, bail};
 use udaconnect_auth::{AuthService, LoginThrottle, SigningKey, ThrottlePolicy, Tokens};
-use udaconnect_config::{AdminCreateArgs, AuthArgs, AuthKeyArgs, BusUrl, ServeArgs, StoreUrl, Targets};
+use udaconnect_config::{
+    AdminCreateArgs, AuthArgs, AuthKeyArgs, BusUrl, ServeArgs, StoreUrl, Targets,
+};
 use udaconnect_store::DynStore;
 
 use crate::infra;

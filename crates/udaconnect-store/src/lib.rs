@@ -15,8 +15,7 @@ use std::{fmt::Debug, ops::Range, sync::Arc};
 
 use async_trait::async_trait;
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
-    Timestamp,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 pub use error::StoreError;

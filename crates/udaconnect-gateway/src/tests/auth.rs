@@ -18,7 +18,10 @@ const PROTECTED: &[(&str, &str)] = &[
     ("GET", "/api/persons/1"),
     ("POST", "/api/locations"),
     ("GET", "/api/locations/29"),
-    ("GET", "/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30"),
+    (
+        "GET",
+        "/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30",
+    ),
     ("GET", "/api/v2/persons/1/contacts"),
     ("GET", "/api/v2/contacts/stream"),
     ("GET", "/api/v2/locations/stream"),
@@ -65,7 +68,10 @@ async fn every_protected_route_refuses_missing_malformed_forged_and_expired_toke
     let app = anonymous(app());
     let forged = token_for(&Tokens::new(&SigningKey::generate()), Role::Admin, None);
     let expired = {
-        let t = app.tokens.clone().with_access_ttl(std::time::Duration::ZERO);
+        let t = app
+            .tokens
+            .clone()
+            .with_access_ttl(std::time::Duration::ZERO);
         // Beyond the 5 s leeway.
         let token = token_for(&t, Role::Admin, None);
         tokio::time::sleep(std::time::Duration::from_secs(6)).await;
@@ -87,7 +93,11 @@ async fn every_protected_route_refuses_missing_malformed_forged_and_expired_toke
     // The token in the query string counts on the two feeds only.
     let admin = token_for(&app.tokens, Role::Admin, None);
     let r = app
-        .send(request("GET", &format!("/api/persons?access_token={admin}"), None))
+        .send(request(
+            "GET",
+            &format!("/api/persons?access_token={admin}"),
+            None,
+        ))
         .await;
     assert_401(&r, "query token on a non-feed route");
     let r = app
@@ -103,7 +113,13 @@ async fn every_protected_route_refuses_missing_malformed_forged_and_expired_toke
 #[tokio::test]
 async fn public_routes_need_no_token() {
     let app = anonymous(app());
-    for uri in ["/health", "/health/live", "/metrics", "/api/openapi.json", "/docs/"] {
+    for uri in [
+        "/health",
+        "/health/live",
+        "/metrics",
+        "/api/openapi.json",
+        "/docs/",
+    ] {
         let r = app.send(request("GET", uri, None)).await;
         assert!(r.status.is_success(), "{uri}: {} {}", r.status, r.text());
     }
@@ -117,7 +133,11 @@ async fn sign_in_refresh_rotation_reuse_and_sign_out() {
         .await
         .unwrap();
     let login = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("root", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("root", "s3cret-enough")),
+        ))
         .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text());
     let s = login.json();
@@ -128,7 +148,11 @@ async fn sign_in_refresh_rotation_reuse_and_sign_out() {
     assert_eq!(s["person_id"], Value::Null);
     let access = s["access_token"].as_str().unwrap();
     let me = app
-        .send(request("GET", "/api/v2/auth/me", Some(&format!("Bearer {access}"))))
+        .send(request(
+            "GET",
+            "/api/v2/auth/me",
+            Some(&format!("Bearer {access}")),
+        ))
         .await;
     assert_eq!(
         me.json(),
@@ -148,10 +172,17 @@ async fn sign_in_refresh_rotation_reuse_and_sign_out() {
     assert_ne!(first, second);
     // Replaying the used token revokes the family: the current one dies with it.
     assert_401(&app.send(refresh(&first)).await, "reused refresh token");
-    assert_401(&app.send(refresh(&second)).await, "family revoked after reuse");
+    assert_401(
+        &app.send(refresh(&second)).await,
+        "family revoked after reuse",
+    );
 
     let s = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("root", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("root", "s3cret-enough")),
+        ))
         .await
         .json();
     let token = s["refresh_token"].as_str().unwrap();
@@ -165,11 +196,9 @@ async fn sign_in_refresh_rotation_reuse_and_sign_out() {
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_401(&app.send(refresh(token)).await, "after logout");
-    app.send(refresh("")).await.assert_error(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        None,
-    );
+    app.send(refresh(""))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized", None);
 }
 
 #[tokio::test]
@@ -180,10 +209,18 @@ async fn failed_sign_ins_never_say_which_part_was_wrong_and_are_throttled() {
         .await
         .unwrap();
     let wrong_password = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("root", "nope-nope"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("root", "nope-nope")),
+        ))
         .await;
     let unknown_user = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("nobody", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("nobody", "s3cret-enough")),
+        ))
         .await;
     let no_header = app.send(request("POST", "/api/v2/auth/login", None)).await;
     let garbage = app
@@ -200,11 +237,19 @@ async fn failed_sign_ins_never_say_which_part_was_wrong_and_are_throttled() {
     }
     // The test app allows 3 failures per username (one so far for root).
     for _ in 0..2 {
-        app.send(request("POST", "/api/v2/auth/login", Some(&basic("root", "nope-again"))))
-            .await;
+        app.send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("root", "nope-again")),
+        ))
+        .await;
     }
     let r = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("root", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("root", "s3cret-enough")),
+        ))
         .await;
     r.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", None);
     let retry: u64 = r.header(header::RETRY_AFTER).unwrap().parse().unwrap();
@@ -215,8 +260,8 @@ async fn failed_sign_ins_never_say_which_part_was_wrong_and_are_throttled() {
 async fn registration_rules() {
     let app = app();
     let register = |token: Option<String>, body: Value| {
-        let mut b = Request::post("/api/v2/auth/register")
-            .header(header::CONTENT_TYPE, "application/json");
+        let mut b =
+            Request::post("/api/v2/auth/register").header(header::CONTENT_TYPE, "application/json");
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -225,21 +270,30 @@ async fn registration_rules() {
     let admin = token_for(&app.tokens, Role::Admin, None);
     let attendee = token_for(&app.tokens, Role::Attendee, Some(1));
     let device = token_for(&app.tokens, Role::Device, Some(1));
-    let pam = json!({"username": "pam", "password": "s3cret-enough", "role": "attendee", "person_id": 1});
+    let pam =
+        json!({"username": "pam", "password": "s3cret-enough", "role": "attendee", "person_id": 1});
     let r = app.send(register(Some(admin.clone()), pam.clone())).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json(), json!({"username": "pam", "role": "attendee", "person_id": 1}));
-    app.send(register(Some(admin.clone()), pam)).await.assert_error(
-        StatusCode::CONFLICT,
-        "conflict",
-        Some("username"),
+    assert_eq!(
+        r.json(),
+        json!({"username": "pam", "role": "attendee", "person_id": 1})
     );
+    app.send(register(Some(admin.clone()), pam))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict", Some("username"));
     // The new account signs in and is an attendee of person 1.
     let s = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("pam", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("pam", "s3cret-enough")),
+        ))
         .await
         .json();
-    assert_eq!((s["role"].clone(), s["person_id"].clone()), (json!("attendee"), json!(1)));
+    assert_eq!(
+        (s["role"].clone(), s["person_id"].clone()),
+        (json!("attendee"), json!(1))
+    );
     // An attendee: another attendee account of their own person (201), nothing else (403).
     let r = app
         .send(register(
@@ -275,12 +329,30 @@ async fn registration_rules() {
     let app = super::app();
     let admin = token_for(&app.tokens, Role::Admin, None);
     for (body, field) in [
-        (json!({"username": "x y", "password": "s3cret-enough", "role": "admin"}), "username"),
-        (json!({"username": "x", "password": "short", "role": "admin"}), "password"),
-        (json!({"username": "x", "password": "s3cret-enough", "role": "boss"}), "role"),
-        (json!({"username": "x", "password": "s3cret-enough", "role": "attendee"}), "person_id"),
-        (json!({"username": "x", "password": "s3cret-enough", "role": "attendee", "person_id": 99}), "person_id"),
-        (json!({"username": "x", "password": "s3cret-enough", "role": "admin", "extra": 1}), "extra"),
+        (
+            json!({"username": "x y", "password": "s3cret-enough", "role": "admin"}),
+            "username",
+        ),
+        (
+            json!({"username": "x", "password": "short", "role": "admin"}),
+            "password",
+        ),
+        (
+            json!({"username": "x", "password": "s3cret-enough", "role": "boss"}),
+            "role",
+        ),
+        (
+            json!({"username": "x", "password": "s3cret-enough", "role": "attendee"}),
+            "person_id",
+        ),
+        (
+            json!({"username": "x", "password": "s3cret-enough", "role": "attendee", "person_id": 99}),
+            "person_id",
+        ),
+        (
+            json!({"username": "x", "password": "s3cret-enough", "role": "admin", "extra": 1}),
+            "extra",
+        ),
     ] {
         app.send(register(Some(admin.clone()), body))
             .await
@@ -295,27 +367,44 @@ async fn attendees_see_only_their_own_person_fixes_and_contacts() {
     app.default_token = Some(token_for(&app.tokens, Role::Attendee, Some(1)));
     let r = app.get("/api/persons").await;
     assert_eq!(r.status, StatusCode::OK);
-    let ids: Vec<i64> = r.json().as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, vec![1], "their own person only");
     assert_eq!(app.get("/api/persons/1").await.status, StatusCode::OK);
     let forbidden = |r: Reply| r.assert_error(StatusCode::FORBIDDEN, "forbidden", None);
     forbidden(app.get("/api/persons/5").await);
     forbidden(
-        app.post_json("/api/persons", json!({"first_name": "A", "last_name": "B", "company_name": "C"}).to_string())
-            .await,
+        app.post_json(
+            "/api/persons",
+            json!({"first_name": "A", "last_name": "B", "company_name": "C"}).to_string(),
+        )
+        .await,
     );
     forbidden(app.get("/api/locations/29").await); // Taco's fix
-    forbidden(app.get("/api/persons/5/connection?start_date=2020-01-01&end_date=2020-12-30").await);
+    forbidden(
+        app.get("/api/persons/5/connection?start_date=2020-01-01&end_date=2020-12-30")
+            .await,
+    );
     forbidden(app.get("/api/v2/persons/5/contacts").await);
     forbidden(app.get("/api/v2/activity").await);
     forbidden(app.get("/api/v2/contacts/stream?person_id=5").await);
     forbidden(app.get("/api/v2/locations/stream?person_id=5").await);
     forbidden(
-        app.post_json("/api/locations", json!({"person_id": 5, "latitude": 1, "longitude": 1}).to_string())
-            .await,
+        app.post_json(
+            "/api/locations",
+            json!({"person_id": 5, "latitude": 1, "longitude": 1}).to_string(),
+        )
+        .await,
     );
     // Their own: allowed; contacts name the other person and nothing else.
-    let r = app.get("/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30").await;
+    let r = app
+        .get("/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30")
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let c = &r.json()[0];
     assert_eq!(c["person"]["first_name"], "Taco");
@@ -323,16 +412,28 @@ async fn attendees_see_only_their_own_person_fixes_and_contacts() {
     let r = app.get("/api/v2/persons/1/contacts").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let c = &r.json()["contacts"][0]["person"];
-    assert_eq!(c, &json!({"id": 5, "first_name": "Taco", "last_name": "Fargo", "company_name": ""}));
+    assert_eq!(
+        c,
+        &json!({"id": 5, "first_name": "Taco", "last_name": "Fargo", "company_name": ""})
+    );
     let r = app
-        .post_json("/api/locations", json!({"person_id": 1, "latitude": 1, "longitude": 1}).to_string())
+        .post_json(
+            "/api/locations",
+            json!({"person_id": 1, "latitude": 1, "longitude": 1}).to_string(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let own = r.header(header::LOCATION).unwrap().to_owned();
     assert_eq!(app.get(&own).await.status, StatusCode::OK, "their own fix");
     // Feeds: their own person, also when not asked for.
-    assert_eq!(app.get("/api/v2/locations/stream?person_id=1").await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/v2/contacts/stream").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v2/locations/stream?person_id=1").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v2/contacts/stream").await.status,
+        StatusCode::OK
+    );
 }
 
 /// The same rules with the admin's view for contrast: organisers see everything.
@@ -342,7 +443,10 @@ async fn organisers_see_everyone_with_details() {
     let r = app.get("/api/persons").await;
     assert_eq!(r.json().as_array().unwrap().len(), 2);
     let r = app.get("/api/v2/persons/1/contacts").await;
-    assert_eq!(r.json()["contacts"][0]["person"]["company_name"], "Alpha Omega Upholstery");
+    assert_eq!(
+        r.json()["contacts"][0]["person"]["company_name"],
+        "Alpha Omega Upholstery"
+    );
     assert_eq!(app.get("/api/locations/29").await.status, StatusCode::OK);
     assert_eq!(app.get("/api/v2/activity").await.status, StatusCode::OK);
 }
@@ -353,17 +457,26 @@ async fn devices_only_ingest_for_their_person() {
     let mut app = app();
     app.default_token = Some(token_for(&app.tokens, Role::Device, Some(1)));
     let r = app
-        .post_json("/api/locations", json!({"person_id": 1, "latitude": 1, "longitude": 1}).to_string())
+        .post_json(
+            "/api/locations",
+            json!({"person_id": 1, "latitude": 1, "longitude": 1}).to_string(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let own = r.header(header::LOCATION).unwrap().to_owned();
     let forbidden = |r: Reply| r.assert_error(StatusCode::FORBIDDEN, "forbidden", None);
     forbidden(
-        app.post_json("/api/locations", json!({"person_id": 5, "latitude": 1, "longitude": 1}).to_string())
-            .await,
+        app.post_json(
+            "/api/locations",
+            json!({"person_id": 5, "latitude": 1, "longitude": 1}).to_string(),
+        )
+        .await,
     );
     forbidden(app.get(&own).await);
-    forbidden(app.get("/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30").await);
+    forbidden(
+        app.get("/api/persons/1/connection?start_date=2020-01-01&end_date=2020-12-30")
+            .await,
+    );
     forbidden(app.get("/api/v2/persons/1/contacts").await);
     forbidden(app.get("/api/v2/locations/stream").await);
     forbidden(app.get("/api/v2/activity").await);
@@ -375,7 +488,11 @@ async fn feeds_take_the_token_from_the_query_string() {
     let app = anonymous(app());
     let attendee = token_for(&app.tokens, Role::Attendee, Some(1));
     let r = app
-        .send(request("GET", &format!("/api/v2/locations/stream?access_token={attendee}"), None))
+        .send(request(
+            "GET",
+            &format!("/api/v2/locations/stream?access_token={attendee}"),
+            None,
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app
@@ -408,8 +525,15 @@ async fn accounts_created_by_the_service_sign_in_with_their_role() {
         .await
         .unwrap();
     let s = app
-        .send(request("POST", "/api/v2/auth/login", Some(&basic("phone", "s3cret-enough"))))
+        .send(request(
+            "POST",
+            "/api/v2/auth/login",
+            Some(&basic("phone", "s3cret-enough")),
+        ))
         .await
         .json();
-    assert_eq!((s["role"].clone(), s["person_id"].clone()), (json!("device"), json!(5)));
+    assert_eq!(
+        (s["role"].clone(), s["person_id"].clone()),
+        (json!("device"), json!(5))
+    );
 }

@@ -14,7 +14,9 @@ async fn serves_the_api_over_http() {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         "authorization",
-        format!("Bearer {}", app.default_token.clone().unwrap()).parse().unwrap(),
+        format!("Bearer {}", app.default_token.clone().unwrap())
+            .parse()
+            .unwrap(),
     );
     let client = reqwest::Client::builder()
         .default_headers(headers)

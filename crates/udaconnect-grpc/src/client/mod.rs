@@ -59,8 +59,14 @@ pub fn persons_client(url: &str) -> Result<PersonsClient, GrpcError> {
 }
 
 /// The person registry at `url`, calling with `token` outside a caller's scope.
-pub fn persons_client_with_token(url: &str, token: Option<String>) -> Result<PersonsClient, GrpcError> {
-    Ok(PersonsClient::new(GrpcPersons::with_token(channel(url)?, token)))
+pub fn persons_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<PersonsClient, GrpcError> {
+    Ok(PersonsClient::new(GrpcPersons::with_token(
+        channel(url)?,
+        token,
+    )))
 }
 
 /// The ingest service at `url`.
@@ -69,8 +75,14 @@ pub fn ingest_client(url: &str) -> Result<IngestClient, GrpcError> {
 }
 
 /// The ingest service at `url`, calling with `token` outside a caller's scope.
-pub fn ingest_client_with_token(url: &str, token: Option<String>) -> Result<IngestClient, GrpcError> {
-    Ok(IngestClient::new(GrpcIngest::with_token(channel(url)?, token)))
+pub fn ingest_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<IngestClient, GrpcError> {
+    Ok(IngestClient::new(GrpcIngest::with_token(
+        channel(url)?,
+        token,
+    )))
 }
 
 /// The connections service at `url`.
@@ -92,8 +104,8 @@ impl CallerToken {
 
 impl Interceptor for CallerToken {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let token = udaconnect_auth::propagate::current()
-            .or_else(|| self.0.as_deref().map(str::to_owned));
+        let token =
+            udaconnect_auth::propagate::current().or_else(|| self.0.as_deref().map(str::to_owned));
         if let Some(token) = token {
             let value = MetadataValue::try_from(format!("Bearer {token}"))
                 .map_err(|_| Status::unauthenticated("invalid credentials"))?;

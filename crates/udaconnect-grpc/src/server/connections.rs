@@ -14,7 +14,10 @@ use crate::status::{invalid, to_status};
 
 /// The other person of a contact as the caller may see them: organisers everything,
 /// others the name only.
-fn contact_person(who: &udaconnect_auth::Principal, mut p: udaconnect_domain::Person) -> udaconnect_domain::Person {
+fn contact_person(
+    who: &udaconnect_auth::Principal,
+    mut p: udaconnect_domain::Person,
+) -> udaconnect_domain::Person {
     if !who.sees_contact_details() {
         p.company_name.clear();
     }

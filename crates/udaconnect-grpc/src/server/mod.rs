@@ -129,13 +129,14 @@ impl GrpcServices {
             names.push(udaconnect_proto::service_names::CONNECTIONS);
         }
         let health = discovery::add(&mut builder, &names).await?;
-        let routes = builder
-            .routes()
-            .into_axum_router()
-            .layer(axum::middleware::from_fn_with_state(
-                auth,
-                auth::authenticate,
-            ));
+        let routes =
+            builder
+                .routes()
+                .into_axum_router()
+                .layer(axum::middleware::from_fn_with_state(
+                    auth,
+                    auth::authenticate,
+                ));
         Ok(GrpcRoutes {
             routes: Routes::from(routes),
             health,

@@ -23,8 +23,7 @@ use std::{ops::Range, str::FromStr, time::Duration};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
-    Timestamp,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 use self::errors::ResultExt;

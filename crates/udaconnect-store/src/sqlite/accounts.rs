@@ -43,7 +43,13 @@ fn time(table: &str, us: i64) -> Result<Timestamp, StoreError> {
 }
 
 fn account(row: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<i64>, i64)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
 pub(crate) fn get(conn: &Connection, username: &str) -> Result<Option<Account>, StoreError> {

@@ -31,8 +31,7 @@ use std::{ops::Range, path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use udaconnect_domain::{
-    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId,
-    Timestamp,
+    ConnectionQuery, Location, LocationId, LocationRecorded, NewPerson, Person, PersonId, Timestamp,
 };
 
 use self::pool::Pool;

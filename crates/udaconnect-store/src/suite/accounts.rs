@@ -7,7 +7,9 @@ use super::{StoreFactory, fixtures::pid};
 use crate::{Account, RefreshToken, RefreshUse, StoreError};
 
 fn t(s: i64) -> Timestamp {
-    Utc.timestamp_opt(1_700_000_000 + s, 0).single().expect("valid time")
+    Utc.timestamp_opt(1_700_000_000 + s, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn account(username: &str, role: &str, person: Option<i64>) -> Account {
@@ -43,11 +45,17 @@ pub async fn accounts_round_trip_and_usernames_are_unique(f: &dyn StoreFactory) 
         .unwrap();
     let attendee = account("pam", "attendee", Some(pam.id.get()));
     store.create_account(&attendee).await.unwrap();
-    assert_eq!(store.get_account("admin").await.unwrap(), Some(admin.clone()));
+    assert_eq!(
+        store.get_account("admin").await.unwrap(),
+        Some(admin.clone())
+    );
     assert_eq!(store.get_account("pam").await.unwrap(), Some(attendee));
     assert_eq!(store.get_account("Admin").await.unwrap(), None);
     assert_eq!(store.count_accounts().await.unwrap(), 2);
-    match store.create_account(&account("admin", "device", None)).await {
+    match store
+        .create_account(&account("admin", "device", None))
+        .await
+    {
         Err(StoreError::AccountExists(u)) => assert_eq!(u, "admin"),
         other => panic!("duplicate username: {other:?}"),
     }

@@ -74,4 +74,3 @@ pub fn haversine(a: &Fix, b: &Fix) -> f64 {
     let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
     2.0 * r * h.sqrt().asin()
 }
-
