@@ -5,8 +5,11 @@
 # and stopped again at the end; nothing needs to be running beforehand.
 #
 #   scripts/test.sh              everything
-#   scripts/test.sh --no-infra   only the tests that need no broker or database (fast loop);
-#                                says loudly what it skipped
+#   scripts/test.sh --no-infra   only the tests that need no broker, database or browser (fast
+#                                loop); says loudly what it skipped
+#
+# The web UI's browser tests (scripts/browser-test.sh: Debian's Chromium, installed with
+# apt-get if missing, and playwright-core from npm) run as the last step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +38,9 @@ fi
 step "workspace tests"
 cargo test --workspace --locked "$@"
 
+step "schemathesis against the live OpenAPI document (no 5xx, responses and statuses as documented)"
+scripts/schemathesis.sh
+
 if ((infra)); then
   step "event-log conformance suite against Kafka"
   cargo test --locked -p udaconnect-bus --lib -- --ignored kafka::
@@ -42,7 +48,13 @@ if ((infra)); then
   cargo test --locked -p udaconnect-store --lib -- --ignored postgres::
   step "end to end: all-in-one vs split over Kafka + PostGIS, writer crash"
   cargo test --locked -p udaconnect --test distributed -- --ignored --test-threads 1
+  step "faults: broker and PostgreSQL restarts, kill -9 of every target, under gRPC load"
+  UDACONNECT_TOOLS=/var/tmp/udaconnect-tools-faults \
+    cargo test --locked -p udaconnect --test faults -- --ignored --nocapture --test-threads 1
+  step "web UI end to end in headless Chromium (scripts/browser-test.sh)"
+  scripts/browser-test.sh
 else
   echo
   echo "WARNING: --no-infra: the Kafka, PostGIS and distributed end-to-end suites did NOT run" >&2
+  echo "WARNING: --no-infra: the web UI browser tests (headless Chromium) did NOT run; run scripts/browser-test.sh" >&2
 fi

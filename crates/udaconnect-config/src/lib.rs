@@ -3,10 +3,12 @@
 //! the process environment.
 
 mod backends;
+mod duration;
 mod serve;
 mod target;
 
 pub use backends::{BusUrl, ConfigError, StoreUrl};
+pub use duration::{Retention, format_duration, parse_duration, parse_retention};
 pub use serve::{
     AdminCreateArgs, AuthArgs, AuthKeyArgs, ImportArgs, LogFormat, ServeArgs, SimulateArgs,
     TelemetryArgs,

@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, ValueEnum};
 
@@ -92,6 +92,22 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_GAP_S", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub detector_gap_s: u32,
 
+    /// Raster tiles under the web UI's maps: a URL template with `{z}`, `{x}` and `{y}` (e.g.
+    /// `https://tile.example.org/{z}/{x}/{y}.png`), fetched by the browser. Without it the maps
+    /// are drawn without tiles (points and a scale bar), which works offline.
+    #[arg(long, env = "UDACONNECT_MAP_TILE_URL", value_parser = map_tile_url)]
+    pub map_tile_url: Option<String>,
+    /// How long location fixes (and the contacts computed from them) are kept: `30d`, `12h`,
+    /// … or `off` (keep forever). Older fixes are deleted from the store and the read model at
+    /// start-up and then every `--retention-interval`; the event log's topics are created with
+    /// the same retention (Kafka `retention.ms`, the embedded log's age limit).
+    #[arg(long, env = "UDACONNECT_RETENTION", default_value = "off", value_parser = crate::parse_retention)]
+    pub retention: crate::Retention,
+
+    /// How often retention deletes expired fixes.
+    #[arg(long, env = "UDACONNECT_RETENTION_INTERVAL", default_value = "5m", value_parser = positive_duration)]
+    pub retention_interval: Duration,
+
     /// Do not load the POC's sample data into an empty data directory.
     #[arg(long, env = "UDACONNECT_NO_DEMO_DATA")]
     pub no_demo_data: bool,
@@ -155,6 +171,13 @@ pub struct AuthKeyArgs {
     pub out: Option<PathBuf>,
 }
 
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match crate::parse_duration(s)? {
+        d if d.is_zero() => Err("must be positive".into()),
+        d => Ok(d),
+    }
+}
+
 fn topic_prefix(s: &str) -> Result<String, String> {
     if s.len() <= 100
         && s.chars()
@@ -204,6 +227,51 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
         assert_eq!(c.bus, BusUrl::Embedded(None));
         assert_eq!(c.store, StoreUrl::Sqlite(None));
+        assert_eq!(
+            c.retention.get(),
+            None,
+            "data is kept unless a retention is set"
+        );
+    }
+
+    #[test]
+    fn retention_is_a_duration_or_off() {
+        let c = Cli::try_parse_from(["x", "--retention", "30d"])
+            .unwrap()
+            .serve;
+        assert_eq!(c.retention.get(), Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(c.retention_interval, Duration::from_secs(300));
+        let e = Cli::try_parse_from(["x", "--retention", "30 days"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("--retention"), "{e}");
+        assert!(Cli::try_parse_from(["x", "--retention-interval", "0s"]).is_err());
+    }
+
+    #[test]
+    fn map_tile_url_is_a_template_or_refused() {
+        let parse =
+            |v: &str| Cli::try_parse_from(["x", "--map-tile-url", v]).map(|c| c.serve.map_tile_url);
+        assert_eq!(Cli::try_parse_from(["x"]).unwrap().serve.map_tile_url, None);
+        assert_eq!(
+            parse("https://tile.example.org/{z}/{x}/{y}.png")
+                .unwrap()
+                .as_deref(),
+            Some("https://tile.example.org/{z}/{x}/{y}.png")
+        );
+        assert!(parse("http://127.0.0.1:8081/t/{z}/{x}/{y}").is_ok());
+        for bad in [
+            "tile.example.org/{z}/{x}/{y}.png",
+            "ftp://x/{z}/{x}/{y}",
+            "https://x/{z}/{x}.png",
+            "https:///{z}/{x}/{y}",
+            "https://u@x/{z}/{x}/{y}",
+            "https://x/{z}/{x}/{y}\"><script>",
+            "https://x/{z}/{x}/{y}; script-src *",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -255,6 +323,25 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0)]
     pub rate: u32,
 
+    /// With `--ingest-url`: concurrent ingest streams (fixes split by attendee, so each
+    /// attendee's fixes stay in order).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub streams: u32,
+
+    /// With `--ingest-url`: measure end to end and print a report — when every acknowledged
+    /// fix was stored, contact-detection latency from ingest ack to `WatchContacts` event,
+    /// and `FindContacts` latency percentiles under `--query-rate`.
+    #[arg(long, requires = "ingest_url")]
+    pub report: bool,
+
+    /// With `--report`: the gRPC endpoint serving Connections (default: `--ingest-url`).
+    #[arg(long, requires = "report")]
+    pub connections_url: Option<String>,
+
+    /// With `--report`: contact queries per second during the run (0 = none).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub query_rate: u32,
+
     /// Directory of the embedded store to write into (without `--ingest-url`).
     #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
     pub data_dir: PathBuf,
@@ -262,6 +349,43 @@ pub struct SimulateArgs {
     /// Store to write into (without `--ingest-url`): `sqlite` or `postgres://…`.
     #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
     pub store: StoreUrl,
+}
+
+/// A tile URL template the browser may load images from: `http(s)://host[:port]/...` with
+/// `{z}`, `{x}` and `{y}`, and nothing that could break out of an HTML attribute or a
+/// Content-Security-Policy source.
+fn map_tile_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or("must start with http:// or https://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    {
+        return Err("must name a host (letters, digits, '.', '-', an optional :port)".into());
+    }
+    if let Some(missing) = ["{z}", "{x}", "{y}"].into_iter().find(|p| !s.contains(p)) {
+        return Err(format!(
+            "must contain {missing} (as in https://host/{{z}}/{{x}}/{{y}}.png)"
+        ));
+    }
+    if s.len() > 2_000
+        || s.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '\'' | '<' | '>' | '`' | ';' | ',')
+        })
+    {
+        return Err(
+            "must be a URL of at most 2000 characters without spaces, quotes, '<', '>', ';' or ','"
+                .into(),
+        );
+    }
+    Ok(s.to_owned())
 }
 
 fn positive_metres(s: &str) -> Result<f64, String> {

@@ -21,5 +21,5 @@ pub use error::ValidationError;
 pub use geo::{Coordinates, DistanceMeters, EARTH_RADIUS_M, Latitude, Longitude, haversine_m};
 pub use ids::{EventId, LocationId, PersonId};
 pub use location::{Location, LocationRecorded, NewLocation};
-pub use person::{MAX_NAME_CHARS, NewPerson, Person};
+pub use person::{MAX_NAME_CHARS, NewPerson, Person, PersonErased};
 pub use time::{Timestamp, format_poc_datetime, parse_date, parse_datetime};

@@ -90,3 +90,12 @@ mod tests {
         );
     }
 }
+
+/// The tombstone of an erased person (topic `udaconnect.erasures.v1`): every consumer forgets
+/// the person's record, fixes and contacts, and skips fixes of theirs it reads later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonErased {
+    pub event_id: crate::EventId,
+    pub person_id: crate::PersonId,
+    pub erased_at: crate::Timestamp,
+}

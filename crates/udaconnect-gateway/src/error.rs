@@ -152,15 +152,16 @@ pub(crate) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 /// Gives the JSON error body to error responses produced outside the handlers (axum's 405,
-/// the timeout's 503, a body-limit 413), keeping their headers.
+/// the timeout's 503, a body-limit 413), keeping their headers. The web UI's HTML error
+/// pages are left alone.
 pub(crate) async fn json_errors(res: Response) -> Response {
     let status = res.status();
-    let is_json = res
+    let is_json_or_page = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json_or_page {
         return res;
     }
     let message = match status {

@@ -10,13 +10,16 @@
 //! | `routes::persons` | `GET/POST /api/persons`, `GET /api/persons/{person_id}` |
 //! | `routes::locations` | `POST /api/locations`, `GET /api/locations/{location_id}` |
 //! | `routes::connections` | `GET /api/persons/{person_id}/connection` |
+//! | `routes::erasure` | `DELETE /api/v2/persons/{person_id}` |
 //! | `routes::health` | `/health`, `/health/live`, `/health/ready`, `/metrics` |
-//! | `routes::docs` | `/api/openapi.json`, `/docs/`, `/` |
+//! | `routes::docs` | `/api/openapi.json`, `/docs/` |
 //! | `routes::auth` | `/api/v2/auth/{register,login,refresh,logout,me}` |
+//! | [`udaconnect_web`] | the web UI: `/`, `/people/{id}`, `/live`, `/organiser`, `/assets/...` |
 //!
 //! Every `/api/` route needs `Authorization: Bearer <access token>` except the few public
 //! ones (see [`auth`](crate::auth)); handlers apply the access rules of
-//! [`udaconnect_auth::Principal`].
+//! [`udaconnect_auth::Principal`]. The web UI's pages and assets are public (the pages call
+//! the API with the token the browser holds).
 
 mod auth;
 mod dto;
@@ -38,6 +41,7 @@ use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::Timeout
 pub use auth::ApiAuth;
 pub use openapi::{openapi, openapi_yaml};
 pub use state::{AdminState, GatewayState};
+pub use udaconnect_web::WebConfig;
 
 /// Largest request body accepted, in bytes (a location fix is about 120 bytes).
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -74,7 +78,9 @@ pub fn admin_router(state: AdminState) -> Router {
 pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
     metrics::describe();
     let (api, doc) = openapi::api_router_and_doc();
+    let web = udaconnect_web::router(state.web.clone());
     api.merge(routes::docs::router(doc))
+        .merge(web)
         .fallback(error::not_found)
         // Layers run bottom-up on the request: the last one added sees the request first.
         .layer(axum::middleware::from_fn_with_state(

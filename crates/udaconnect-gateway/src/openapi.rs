@@ -51,6 +51,7 @@ pub(crate) fn api_router() -> OpenApiRouter<GatewayState> {
         .merge(routes::connections::router())
         .merge(routes::v2::router())
         .merge(routes::auth::router())
+        .merge(routes::erasure::router())
         .merge(routes::health::router())
 }
 

@@ -16,6 +16,8 @@ pub struct GatewayState {
     pub readiness: Readiness,
     /// Renders `GET /metrics`; `None` answers 404 there.
     pub metrics: Option<PrometheusHandle>,
+    /// The web UI's configuration (map tiles).
+    pub web: udaconnect_web::WebConfig,
 }
 
 /// What the health and metrics routes need: every process serves them, including those that

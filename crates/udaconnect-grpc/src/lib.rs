@@ -17,8 +17,8 @@ pub mod status;
 
 pub use client::{
     CONNECT_TIMEOUT, CallerToken, GrpcConnections, GrpcIngest, GrpcPersons, MAX_FIXES_PER_STREAM,
-    MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, ingest_client,
-    ingest_client_with_token, persons_client, persons_client_with_token,
+    MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, connections_client_with_token,
+    ingest_client, ingest_client_with_token, persons_client, persons_client_with_token,
 };
 pub use server::{GrpcAuth, GrpcLimits, GrpcRoutes, GrpcServices, serve, services};
 

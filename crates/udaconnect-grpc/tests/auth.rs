@@ -178,6 +178,13 @@ async fn attendees_see_only_their_own_person_fixes_and_contacts() {
     );
     denied(
         persons
+            .delete_person(v1::DeletePersonRequest { person_id: 5 })
+            .await
+            .map(drop),
+        "erase another",
+    );
+    denied(
+        persons
             .create_person(v1::CreatePersonRequest {
                 first_name: "A".into(),
                 last_name: "B".into(),
@@ -296,6 +303,12 @@ async fn devices_only_ingest_for_their_person() {
     assert_eq!((summary.accepted_count, summary.rejected_count), (2, 1));
     assert_eq!(summary.rejected[0].index, 1);
     assert_eq!(summary.rejected[0].code, Code::PermissionDenied as i32);
+    let mut persons = PersonsClient::new(authed(&app.url, device.clone()));
+    let s = persons
+        .delete_person(v1::DeletePersonRequest { person_id: 1 })
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), Code::PermissionDenied, "a device may not erase");
     // Nothing else.
     for (method, code) in codes_of_every_method(&app.url, device).await {
         let expected = match method {

@@ -78,7 +78,14 @@ async fn reflection_lists_and_health_reports_every_service() {
 async fn only_the_services_given_are_mounted() {
     let dir = tempfile::tempdir().unwrap();
     let store: DynStore = std::sync::Arc::new(SqliteStore::open(&dir.path().join("db")).unwrap());
-    let persons = udaconnect_services::PersonsClient::new(LocalPersons::new(store));
+    let log: std::sync::Arc<dyn udaconnect_bus::EventLog> =
+        udaconnect_bus::embedded::EmbeddedLog::open(&dir.path().join("log"), Default::default())
+            .unwrap();
+    let persons = udaconnect_services::PersonsClient::new(LocalPersons::new(
+        store,
+        log,
+        &udaconnect_services::events::Topics::default(),
+    ));
     let tokens = udaconnect_auth::Tokens::new(&udaconnect_auth::SigningKey::generate());
     let routes = udaconnect_grpc::services(
         Some(persons),

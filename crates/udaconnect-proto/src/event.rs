@@ -3,7 +3,8 @@
 
 use prost::Message;
 use udaconnect_domain::{
-    Coordinates, EventId, Location, LocationId, LocationRecorded, PersonId, ValidationError,
+    Coordinates, EventId, Location, LocationId, LocationRecorded, PersonErased, PersonId,
+    ValidationError,
 };
 
 use crate::{timestamp_from_proto, timestamp_to_proto, v1};
@@ -11,6 +12,30 @@ use crate::{timestamp_from_proto, timestamp_to_proto, v1};
 /// The `content-type` header of a protobuf-encoded `LocationRecorded` record.
 pub const LOCATION_RECORDED_CONTENT_TYPE: &str =
     "application/x-protobuf; messageType=udaconnect.v1.LocationRecorded";
+
+/// The `content-type` header of a protobuf-encoded `PersonErased` record.
+pub const PERSON_ERASED_CONTENT_TYPE: &str =
+    "application/x-protobuf; messageType=udaconnect.v1.PersonErased";
+
+/// Encodes an erasure as the value of a `udaconnect.erasures.v1` record.
+pub fn encode_person_erased(event: &PersonErased) -> Vec<u8> {
+    v1::PersonErased {
+        event_id: event.event_id.to_string(),
+        person_id: event.person_id.get(),
+        erased_at: Some(timestamp_to_proto(&event.erased_at)),
+    }
+    .encode_to_vec()
+}
+
+/// Decodes the value of a `udaconnect.erasures.v1` record, validating every field.
+pub fn decode_person_erased(bytes: &[u8]) -> Result<PersonErased, EventDecodeError> {
+    let e = v1::PersonErased::decode(bytes)?;
+    Ok(PersonErased {
+        event_id: e.event_id.parse::<EventId>()?,
+        person_id: PersonId::new(e.person_id)?,
+        erased_at: timestamp_from_proto("erased_at", e.erased_at)?,
+    })
+}
 
 /// Why bytes from the log are not a valid `LocationRecorded`.
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +105,22 @@ mod tests {
             decode_location_recorded(&encode_location_recorded(&e)).unwrap(),
             e
         );
+    }
+
+    #[test]
+    fn erasures_round_trip_and_name_bad_fields() {
+        let e = PersonErased {
+            event_id: EventId::new_v7(),
+            person_id: PersonId::new(5).unwrap(),
+            erased_at: Utc::now().trunc_subsecs(6),
+        };
+        assert_eq!(decode_person_erased(&encode_person_erased(&e)).unwrap(), e);
+        let mut bad = v1::PersonErased::decode(&encode_person_erased(&e)[..]).unwrap();
+        bad.person_id = 0;
+        assert!(matches!(
+            decode_person_erased(&bad.encode_to_vec()),
+            Err(EventDecodeError::Invalid(v)) if v.field == "person_id"
+        ));
     }
 
     #[test]

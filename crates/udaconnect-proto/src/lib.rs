@@ -17,6 +17,7 @@
 //! | `Contact`, `Activity` | `Contact`, `Activity` | both |
 //! | `ContactEpisode` | `ContactEpisode` | [`encode_contact_episode`], [`decode_contact_episode`] |
 //! | `LocationRecorded` | `LocationRecorded` | [`encode_location_recorded`], [`decode_location_recorded`] |
+//! | `PersonErased` | `PersonErased` | [`encode_person_erased`], [`decode_person_erased`] |
 
 mod connection;
 mod contact;
@@ -27,8 +28,8 @@ mod time;
 
 pub use contact::{CONTACT_EPISODE_CONTENT_TYPE, decode_contact_episode, encode_contact_episode};
 pub use event::{
-    EventDecodeError, LOCATION_RECORDED_CONTENT_TYPE, decode_location_recorded,
-    encode_location_recorded,
+    EventDecodeError, LOCATION_RECORDED_CONTENT_TYPE, PERSON_ERASED_CONTENT_TYPE,
+    decode_location_recorded, decode_person_erased, encode_location_recorded, encode_person_erased,
 };
 pub use time::{timestamp_from_proto, timestamp_to_proto};
 

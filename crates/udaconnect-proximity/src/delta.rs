@@ -58,6 +58,15 @@ impl Delta {
         before - self.len()
     }
 
+    /// Forgets every fix taken before `t` (retention). Returns how many.
+    pub(crate) fn purge_before(&mut self, t: i64) -> usize {
+        let before = self.len();
+        self.by_cell.retain(|k, _| k.1 >= t);
+        let locs = &mut self.locs;
+        self.by_person.retain(|k, _| k.1 >= t || !locs.remove(&k.2));
+        before - self.len()
+    }
+
     pub(crate) fn own(&self, p: u32, t_lo: i64, t_hi: i64, out: &mut Vec<Rec>) {
         if t_lo > t_hi {
             return;

@@ -258,6 +258,32 @@ impl ContactDetector {
         events
     }
 
+    /// Forgets a person (erasure): their retained fixes, and every open episode involving
+    /// them, without reporting it (an `Ended` event would publish data about them). Returns
+    /// the episodes dropped. Their later fixes must be kept away by the caller.
+    pub fn forget_person(&mut self, person: PersonId) -> Vec<Episode> {
+        let retained = &mut self.retained;
+        self.cells.retain(|_, cell| {
+            cell.retain(|r| {
+                let keep = r.person != person;
+                if !keep {
+                    retained.remove(&r.loc);
+                }
+                keep
+            });
+            !cell.is_empty()
+        });
+        let mut dropped = Vec::new();
+        self.open.retain(|pair, o| {
+            let keep = pair.0 != person && pair.1 != person;
+            if !keep {
+                dropped.push(o.episode);
+            }
+            keep
+        });
+        dropped
+    }
+
     /// The newest fix time seen minus the allowed lateness.
     pub fn watermark(&self) -> Option<Timestamp> {
         self.watermark_us().map(time)
@@ -428,6 +454,27 @@ mod tests {
         assert_eq!(d.observe(fix(2, 2, 10.0, 10.0, 1)).len(), 1);
         assert!(d.observe(fix(2, 2, 10.0, 10.0, 1)).is_empty());
         assert_eq!(d.flush()[0].episode.meetings, 1);
+    }
+
+    #[test]
+    fn forgetting_a_person_drops_their_fixes_and_open_episodes_silently() {
+        let mut d = ContactDetector::new(DetectorConfig::default());
+        d.observe(fix(1, 1, 10.0, 10.0, 0));
+        assert_eq!(d.observe(fix(2, 2, 10.0, 10.0, 1)).len(), 1);
+        assert_eq!(d.observe(fix(3, 3, 10.0, 10.0, 2)).len(), 2);
+        assert_eq!(d.open_episodes(), 3);
+        let dropped = d.forget_person(PersonId::new(2).unwrap());
+        assert_eq!(dropped.len(), 2, "1-2 and 2-3");
+        assert_eq!((d.open_episodes(), d.retained()), (1, 2));
+        // A later fix next to where 2 was meets only 1 and 3 (episodes already open).
+        assert!(d.observe(fix(4, 4, 10.0, 10.0, 3)).len() == 2);
+        let ended = d.flush();
+        assert!(
+            ended
+                .iter()
+                .all(|e| e.episode.persons.0.get() != 2 && e.episode.persons.1.get() != 2)
+        );
+        assert_eq!(d.forget_person(PersonId::new(2).unwrap()).len(), 0);
     }
 
     fn stream() -> impl Strategy<Value = Vec<Fix>> {

@@ -132,6 +132,20 @@ impl ProximityIndex {
         removed
     }
 
+    /// Forgets every fix taken before `cutoff` (retention). Returns how many were removed.
+    /// Rebuilds the segment when it held any: call it periodically, not per fix.
+    pub fn purge_before(&mut self, cutoff: udaconnect_domain::Timestamp) -> usize {
+        let t = micros(cutoff);
+        let mut removed = self.delta.purge_before(t);
+        let before = self.main.len();
+        if self.main.recs().any(|r| r.t < t) {
+            let keep: Vec<Rec> = self.main.recs().filter(|r| r.t >= t).collect();
+            removed += before - keep.len();
+            self.main = Segment::build(&self.grid, keep, self.persons.len());
+        }
+        removed
+    }
+
     pub(crate) fn person(&self, person: PersonId) -> Option<u32> {
         self.person_ix.get(&person).copied()
     }

@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 use udaconnect_config::{ServeArgs, Target, Targets};
 use udaconnect_gateway::{AdminState, GatewayState};
 use udaconnect_services::{
-    DetectorWorker, LocationWriter, ReadModel, Readiness, WriterOptions, events,
+    DetectorWorker, LocationWriter, ReadModel, Readiness, RetentionWorker, WriterOptions, events,
 };
 use udaconnect_store::DynStore;
 
@@ -30,6 +30,7 @@ pub struct App {
     /// The read model and what feeds it.
     read_model: Option<(std::sync::Arc<ReadModel>, DynStore, events::Topics)>,
     detector: Option<DetectorWorker>,
+    retention: Option<RetentionWorker>,
     readiness: Readiness,
     shutdown_timeout: Duration,
     targets: Targets,
@@ -117,19 +118,31 @@ impl App {
             _ => None,
         };
         let detector = match (targets.runs(Target::Detector), &bus) {
-            (true, Some(bus)) => Some(DetectorWorker::new(
-                bus.log(),
-                topics.clone(),
-                udaconnect_proximity::detect::DetectorConfig {
-                    distance_m: args.detector_distance_m,
-                    window_s: args.detector_window_s,
-                    gap_s: args.detector_gap_s,
-                    ..Default::default()
-                },
-                readiness.clone(),
-            )),
+            (true, Some(bus)) => Some(
+                DetectorWorker::new(
+                    bus.log(),
+                    topics.clone(),
+                    udaconnect_proximity::detect::DetectorConfig {
+                        distance_m: args.detector_distance_m,
+                        window_s: args.detector_window_s,
+                        gap_s: args.detector_gap_s,
+                        ..Default::default()
+                    },
+                    readiness.clone(),
+                )
+                .with_retention(args.retention.get()),
+            ),
             _ => None,
         };
+        let retention = args.retention.get().and_then(|keep| {
+            let worker = RetentionWorker {
+                keep,
+                interval: args.retention_interval,
+                store: store.clone().filter(|_| targets.runs(Target::Writer)),
+                model: clients.read_model.clone(),
+            };
+            (worker.store.is_some() || worker.model.is_some()).then_some(worker)
+        });
         let admin = AdminState {
             readiness: readiness.clone(),
             metrics: Some(metrics),
@@ -162,6 +175,9 @@ impl App {
                     .with_context(|| missing("connections", "--connections-url"))?,
                 readiness: admin.readiness,
                 metrics: admin.metrics,
+                web: udaconnect_gateway::WebConfig {
+                    map_tile_url: args.map_tile_url.clone(),
+                },
             })
         } else {
             udaconnect_gateway::admin_router(admin)
@@ -229,6 +245,7 @@ impl App {
             writer,
             read_model,
             detector,
+            retention,
             readiness,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             targets,
@@ -270,6 +287,7 @@ impl App {
             ));
         }
         if self.targets.runs(Target::Gateway) {
+            lines.push(format!("  Web UI     {base}/"));
             lines.push(format!("  REST API   {base}/api/persons"));
             lines.push(format!("  API docs   {base}/docs/"));
             lines.push(format!("  OpenAPI    {base}/api/openapi.json"));
@@ -303,6 +321,7 @@ impl App {
             writer,
             read_model,
             detector,
+            retention,
             readiness,
             shutdown_timeout,
             ..
@@ -373,6 +392,13 @@ impl App {
                 tokio::spawn(async move { detector.run(stop).await.context("contact detector") }),
             ));
         }
+        if let Some(retention) = retention {
+            let stop = writer_stop.clone();
+            tasks.push((
+                "retention",
+                tokio::spawn(async move { retention.run(stop).await.context("retention") }),
+            ));
+        }
 
         let failure = {
             let first_to_end = futures::future::select_all(tasks.iter_mut().map(|(_, t)| t));
@@ -438,18 +464,27 @@ async fn stop_within(
 
 async fn open_bus(args: &ServeArgs) -> anyhow::Result<Bus> {
     let (url, data_dir, partitions) = (args.bus.clone(), args.data_dir.clone(), args.partitions);
-    // Opening reads the embedded log's segments or connects to brokers: blocking work.
-    let bus = tokio::task::spawn_blocking(move || infra::open_bus(&url, &data_dir, partitions))
-        .await
-        .context("opening the event log")??;
-    let log = bus.log();
     let topics = events::Topics::with_prefix(&args.topic_prefix);
+    let retention = infra::LogRetention {
+        retention: args.retention.get(),
+        erasures_topic: topics.erasures.clone(),
+    };
+    // Opening reads the embedded log's segments or connects to brokers: blocking work.
+    let bus = tokio::task::spawn_blocking(move || {
+        infra::open_bus(&url, &data_dir, partitions, &retention)
+    })
+    .await
+    .context("opening the event log")??;
+    let log = bus.log();
     log.ensure_topic(&topics.locations, args.partitions)
         .await
         .context("creating the locations topic")?;
     log.ensure_topic(&topics.locations_dlq, 1)
         .await
         .context("creating the dead-letter topic")?;
+    log.ensure_topic(&topics.erasures, udaconnect_services::erasures::PARTITIONS)
+        .await
+        .context("creating the erasures topic")?;
     Ok(bus)
 }
 

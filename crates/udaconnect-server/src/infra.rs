@@ -41,7 +41,20 @@ impl Bus {
     }
 }
 
-pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow::Result<Bus> {
+/// The event log's retention: records older than `retention` are deleted (Kafka
+/// `retention.ms` on the topics UdaConnect creates, the embedded log's age limit), except on
+/// the erasures topic, which is kept (compacted on Kafka).
+pub(crate) struct LogRetention {
+    pub(crate) retention: Option<std::time::Duration>,
+    pub(crate) erasures_topic: String,
+}
+
+pub(crate) fn open_bus(
+    url: &BusUrl,
+    data_dir: &Path,
+    partitions: u32,
+    retention: &LogRetention,
+) -> anyhow::Result<Bus> {
     match url {
         BusUrl::Embedded(_) => {
             let dir = url
@@ -49,6 +62,8 @@ pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow
                 .context("embedded log directory")?;
             let options = EmbeddedOptions {
                 default_partitions: partitions,
+                retention_max_age: retention.retention,
+                retention_exempt_topics: vec![retention.erasures_topic.clone()],
                 ..EmbeddedOptions::default()
             };
             let log = EmbeddedLog::open(&dir, options)
@@ -59,6 +74,8 @@ pub(crate) fn open_bus(url: &BusUrl, data_dir: &Path, partitions: u32) -> anyhow
             let options = KafkaOptions {
                 brokers: brokers.clone(),
                 default_partitions: partitions,
+                retention: retention.retention,
+                compacted_topics: vec![retention.erasures_topic.clone()],
                 ..KafkaOptions::default()
             };
             let log = KafkaLog::connect(options)

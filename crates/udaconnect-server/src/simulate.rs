@@ -14,6 +14,7 @@ use udaconnect_proximity::{Fix, sim::ConferenceConfig};
 use udaconnect_store::DynStore;
 
 use crate::infra;
+use crate::loadreport::LoadProbe;
 
 /// Fixes per store transaction or per gRPC stream.
 const BATCH: usize = 10_000;
@@ -52,7 +53,7 @@ pub async fn run_simulate(args: &SimulateArgs) -> anyhow::Result<()> {
         ..ConferenceConfig::default()
     };
     let report = match &args.ingest_url {
-        Some(url) => stream(&mut config, url, args.rate, args.token.clone()).await?,
+        Some(url) => stream(&mut config, args, url).await?,
         None => {
             std::fs::create_dir_all(&args.data_dir)
                 .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
@@ -153,16 +154,27 @@ fn recorded(f: &Fix, received_at: udaconnect_domain::Timestamp) -> LocationRecor
 }
 
 /// Streaming mode: attendees are registered through gRPC Persons, fixes sent through
-/// `LocationIngest/StreamLocations` at the target rate.
+/// `LocationIngest/StreamLocations` at the target rate, split by attendee over `streams`
+/// concurrent client streams; with `report`, measured end to end ([`LoadProbe`]).
 async fn stream(
     config: &mut ConferenceConfig,
+    args: &SimulateArgs,
     url: &str,
-    rate: u32,
-    token: Option<String>,
 ) -> anyhow::Result<SimulationReport> {
-    let started = Instant::now();
+    let token = args.token.clone();
     let persons = udaconnect_grpc::persons_client_with_token(url, token.clone())?;
-    let ingest = udaconnect_grpc::ingest_client_with_token(url, token)?;
+    let ingest = udaconnect_grpc::ingest_client_with_token(url, token.clone())?;
+    let mut probe = if args.report {
+        let connections = udaconnect_grpc::connections_client_with_token(
+            args.connections_url.as_deref().unwrap_or(url),
+            token,
+        )?;
+        let from = config.start;
+        let to = from + chrono::Duration::days(i64::from(config.days) + 1);
+        Some(LoadProbe::start(connections, args.query_rate, from, to).await?)
+    } else {
+        None
+    };
     let mut ids = Vec::with_capacity(config.attendees as usize);
     for i in 0..config.attendees {
         ids.push(
@@ -173,33 +185,56 @@ async fn stream(
                 .id,
         );
     }
+    if let Some(probe) = &probe {
+        probe.set_persons(&ids).await;
+    }
     config.first_person_id = 1;
     let bar = progress(max_fixes(config));
+    let rate = args.rate;
     // With a rate, send a tenth of a second's worth at a time.
     let chunk = if rate == 0 {
-        BATCH
+        BATCH * args.streams as usize
     } else {
-        (rate as usize / 10).clamp(1, BATCH)
+        (rate as usize / 10).clamp(1, BATCH * args.streams as usize)
     };
+    let streams = args.streams as usize;
+    let started = Instant::now();
     let mut fixes = 0u64;
     let mut sim = config.fixes();
     loop {
-        let batch: Vec<NewLocation> = sim
-            .by_ref()
-            .take(chunk)
-            .map(|f| NewLocation {
-                person_id: ids[(f.person.get() - 1) as usize],
+        let mut parts: Vec<Vec<NewLocation>> = vec![Vec::new(); streams];
+        let mut sent = 0u64;
+        for f in sim.by_ref().take(chunk) {
+            let person = ids[(f.person.get() - 1) as usize];
+            parts[(person.get() as usize) % streams].push(NewLocation {
+                person_id: person,
                 coordinates: f.coordinates,
                 creation_time: f.time,
-            })
-            .collect();
-        if batch.is_empty() {
+            });
+            sent += 1;
+        }
+        if sent == 0 {
             break;
         }
-        let sent = batch.len() as u64;
-        let results = ingest.record_many(batch).await.context("streaming fixes")?;
-        if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
-            bail!("the ingest refused a simulated fix: {e}");
+        let answers = futures::future::try_join_all(
+            parts
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .map(|part| ingest.record_many(part)),
+        )
+        .await
+        .context("streaming fixes")?;
+        for results in answers {
+            let mut acked = Vec::with_capacity(results.len());
+            for r in results {
+                match r {
+                    Ok(location) => acked.push((location.person_id, location.id)),
+                    Err(e) => bail!("the ingest refused a simulated fix: {e}"),
+                }
+            }
+            if let Some(probe) = &mut probe {
+                probe.acknowledged(acked);
+            }
         }
         fixes += sent;
         bar.set_position(fixes);
@@ -210,10 +245,22 @@ async fn stream(
             }
         }
     }
+    let acked_in = started.elapsed();
     bar.finish_and_clear();
+    if let Some(probe) = probe {
+        let report = probe
+            .finish(
+                fixes,
+                started,
+                Duration::from_secs(300),
+                Duration::from_secs(2),
+            )
+            .await;
+        println!("{report}");
+    }
     Ok(SimulationReport {
         persons: ids.len() as u64,
         fixes,
-        elapsed: started.elapsed(),
+        elapsed: acked_in,
     })
 }

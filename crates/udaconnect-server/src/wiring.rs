@@ -35,9 +35,14 @@ pub(crate) fn clients(
             .with_context(|| format!("the {t} target needs a store"))
     };
     let persons = if targets.runs(Target::Persons) {
-        Some(PersonsClient::new(LocalPersons::new(local_store(
-            Target::Persons,
-        )?)))
+        let log = bus
+            .context("the persons target publishes erasures: it needs an event log")?
+            .log();
+        Some(PersonsClient::new(LocalPersons::new(
+            local_store(Target::Persons)?,
+            log,
+            &events::Topics::with_prefix(&args.topic_prefix),
+        )))
     } else {
         remote(args.persons_url.as_deref(), udaconnect_grpc::persons_client)?
     };
@@ -112,6 +117,7 @@ pub(crate) fn needs_store(targets: &Targets) -> bool {
 
 pub(crate) fn needs_bus(targets: &Targets) -> bool {
     [
+        Target::Persons,
         Target::Ingest,
         Target::Writer,
         Target::Connections,

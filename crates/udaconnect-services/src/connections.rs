@@ -130,24 +130,19 @@ impl ConnectionService for LocalConnections {
         let mut persons = HashMap::new();
         let mut out = Vec::with_capacity(locations.len());
         for location in locations {
-            let person = match persons.get(&location.person_id) {
-                Some(p) => Clone::clone(p),
-                None => {
-                    let p = self
-                        .model
-                        .person(&self.store, location.person_id)
-                        .await?
-                        .ok_or_else(|| {
-                            ServiceError::Internal(format!(
-                                "location {} refers to missing person {}",
-                                location.id, location.person_id
-                            ))
-                        })?;
-                    persons.insert(location.person_id, p.clone());
-                    p
+            let person = match persons.entry(location.person_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    // None: erased a moment ago (the model forgets their fixes right after).
+                    e.insert(self.model.person(&self.store, location.person_id).await?)
                 }
             };
-            out.push(Connection { person, location });
+            if let Some(person) = person {
+                out.push(Connection {
+                    person: person.clone(),
+                    location,
+                });
+            }
         }
         Ok(out)
     }
@@ -180,13 +175,10 @@ impl ConnectionService for LocalConnections {
         let page = &all[start.min(all.len())..(start + limit).min(all.len())];
         let mut contacts = Vec::with_capacity(page.len());
         for c in page {
-            let person = self
-                .model
-                .person(&self.store, c.person)
-                .await?
-                .ok_or_else(|| {
-                    ServiceError::Internal(format!("contact with missing person {}", c.person))
-                })?;
+            // None: erased a moment ago (the model forgets their fixes right after).
+            let Some(person) = self.model.person(&self.store, c.person).await? else {
+                continue;
+            };
             contacts.push(Contact {
                 person,
                 first_met: c.first_met,
@@ -224,9 +216,16 @@ impl ConnectionService for LocalConnections {
             self.log.clone(),
             &self.topics.contacts,
             cursor.as_deref(),
-            move |r| {
-                let e = events::decode_contact_episode(r).ok()?;
-                person.is_none_or(|p| e.involves(p)).then_some(e)
+            {
+                let model = self.model.clone();
+                move |r| {
+                    let e = events::decode_contact_episode(r).ok()?;
+                    // Episodes of erased persons, and expired ones, stay on the log until its
+                    // retention deletes them: never shown.
+                    let erased = model.is_erased(e.persons.0) || model.is_erased(e.persons.1);
+                    let hidden = erased || model.is_expired(e.last_seen);
+                    (!hidden && person.is_none_or(|p| e.involves(p))).then_some(e)
+                }
             },
         )
         .await
@@ -244,11 +243,17 @@ impl ConnectionService for LocalConnections {
             self.log.clone(),
             &self.topics.locations,
             cursor.as_deref(),
-            move |r| {
-                let e = events::decode_location_recorded(r).ok()?;
-                person
-                    .is_none_or(|p| e.location.person_id == p)
+            {
+                let model = self.model.clone();
+                move |r| {
+                    let e = events::decode_location_recorded(r).ok()?;
+                    // Fixes of erased persons, and expired ones, stay on the log until its
+                    // retention deletes them: never shown.
+                    (!model.is_erased(e.location.person_id)
+                        && !model.is_expired(e.location.creation_time)
+                        && person.is_none_or(|p| e.location.person_id == p))
                     .then_some(e.location)
+                }
             },
         )
         .await

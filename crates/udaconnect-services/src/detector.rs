@@ -9,12 +9,21 @@
 //! open episodes) lives in memory: after a restart, meetings that were ongoing are reported
 //! as new episodes. Episodes end on *fix time*: once fixes newer than the last meeting plus
 //! the gap (and the allowed lateness) have arrived.
+//!
+//! Privacy: the worker reads the erasures topic first and keeps following it. An erased
+//! person's retained fixes and open episodes are dropped without an `ended` event, and their
+//! fixes read later (a replay, fixes in flight) are skipped. With a retention, fixes taken
+//! longer ago than it are skipped too: no new episode about expired data.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use tokio_util::sync::CancellationToken;
 use udaconnect_bus::{EventLog, Position};
-use udaconnect_domain::{ContactEpisode, EpisodeKind, Timestamp};
+use udaconnect_domain::{ContactEpisode, EpisodeKind, PersonId, Timestamp};
 use udaconnect_proximity::{
     Fix,
     detect::{ContactDetector, ContactEvent, ContactEventKind, DetectorConfig},
@@ -29,6 +38,7 @@ pub struct DetectorWorker {
     topics: events::Topics,
     config: DetectorConfig,
     readiness: Readiness,
+    retention: Option<Duration>,
 }
 
 impl DetectorWorker {
@@ -45,7 +55,14 @@ impl DetectorWorker {
             topics,
             config,
             readiness,
+            retention: None,
         }
+    }
+
+    /// Skips fixes taken longer than `retention` ago.
+    pub fn with_retention(mut self, retention: Option<Duration>) -> Self {
+        self.retention = retention;
+        self
     }
 
     /// Consumes until `stop`; retries transient log failures with backoff.
@@ -56,6 +73,8 @@ impl DetectorWorker {
             .log
             .subscribe(&self.topics.locations, &self.topics.group(Self::GROUP))
             .await?;
+        let (mut erased, mut erasures) =
+            crate::erasures::catch_up(&self.log, &self.topics.erasures).await?;
         self.readiness.set("detector", true);
         let mut detector = ContactDetector::new(self.config);
         // Episode id → when ingest accepted the fix that opened it.
@@ -65,6 +84,18 @@ impl DetectorWorker {
             let batch = tokio::select! {
                 () = stop.cancelled() => return Ok(()),
                 b = sub.poll(2_048, udaconnect_bus::DEFAULT_POLL_WAIT) => b,
+                e = erasures.poll(64, udaconnect_bus::DEFAULT_POLL_WAIT) => {
+                    match e {
+                        Ok(batch) => {
+                            for p in crate::erasures::persons(&batch) {
+                                forget(&mut detector, &mut triggers, &mut erased, p);
+                            }
+                        }
+                        Err(udaconnect_bus::BusError::Closed) => return Ok(()),
+                        Err(e) => tracing::warn!(error = %e, "detector: reading erasures failed; retrying"),
+                    }
+                    continue;
+                }
             };
             let batch = match batch {
                 Ok(b) => b,
@@ -81,11 +112,20 @@ impl DetectorWorker {
             }
             let mut out = Vec::new();
             let mut positions: Vec<Position> = Vec::with_capacity(batch.len());
+            let floor = self
+                .retention
+                .and_then(|r| chrono::Duration::from_std(r).ok())
+                .map(|r| chrono::Utc::now() - r);
             for d in &batch {
                 positions.push(d.position);
                 let Ok(e) = events::decode_location_recorded(&d.record) else {
                     continue; // the writer dead-letters poison records
                 };
+                if erased.contains(&e.location.person_id)
+                    || floor.is_some_and(|f| e.location.creation_time < f)
+                {
+                    continue;
+                }
                 for ev in detector.observe(Fix::from(&e.location)) {
                     out.push(self.episode(&ev, &mut triggers, Some(e.received_at)));
                 }
@@ -169,4 +209,22 @@ impl DetectorWorker {
             detected_at: now,
         }
     }
+}
+
+/// Erasure: the detector drops the person's fixes and open episodes (no `ended` event), and
+/// the worker their episodes' triggers; their later fixes are skipped by the caller.
+fn forget(
+    detector: &mut ContactDetector,
+    triggers: &mut HashMap<String, Timestamp>,
+    erased: &mut HashSet<PersonId>,
+    person: PersonId,
+) {
+    if !erased.insert(person) {
+        return;
+    }
+    let dropped = detector.forget_person(person);
+    for e in &dropped {
+        triggers.remove(&e.id());
+    }
+    tracing::info!(person_id = %person, open_episodes = dropped.len(), "detector forgot an erased person");
 }

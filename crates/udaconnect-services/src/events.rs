@@ -15,13 +15,14 @@ use bytes::Bytes;
 use serde::Deserialize;
 use udaconnect_bus::{Delivery, Record};
 use udaconnect_domain::{
-    ContactEpisode, Coordinates, EpisodeKind, Location, LocationId, LocationRecorded, PersonId,
-    ValidationError, parse_datetime,
+    ContactEpisode, Coordinates, EpisodeKind, Location, LocationId, LocationRecorded, PersonErased,
+    PersonId, ValidationError, parse_datetime,
 };
 
 pub const LOCATIONS_TOPIC: &str = "udaconnect.locations.v1";
 pub const LOCATIONS_DLQ_TOPIC: &str = "udaconnect.locations.v1.dlq";
 pub const CONTACTS_TOPIC: &str = "udaconnect.contacts.v1";
+pub const ERASURES_TOPIC: &str = "udaconnect.erasures.v1";
 
 /// The topic names one deployment uses: the standard names behind an optional prefix, so
 /// that several deployments (staging and production, or parallel test runs) can share one
@@ -31,6 +32,7 @@ pub struct Topics {
     pub locations: String,
     pub locations_dlq: String,
     pub contacts: String,
+    pub erasures: String,
     /// Prepended to consumer-group names too.
     pub prefix: String,
 }
@@ -41,6 +43,7 @@ impl Topics {
             locations: format!("{prefix}{LOCATIONS_TOPIC}"),
             locations_dlq: format!("{prefix}{LOCATIONS_DLQ_TOPIC}"),
             contacts: format!("{prefix}{CONTACTS_TOPIC}"),
+            erasures: format!("{prefix}{ERASURES_TOPIC}"),
             prefix: prefix.to_owned(),
         }
     }
@@ -58,6 +61,7 @@ impl Default for Topics {
 }
 pub const LOCATION_RECORDED: &str = "location.recorded.v1";
 pub const CONTACT_EPISODE: &str = "contact.episode.v1";
+pub const PERSON_ERASED: &str = "person.erased.v1";
 pub const CONTENT_TYPE_JSON: &str = "application/json";
 pub const CONTENT_TYPE_PROTOBUF: &str = udaconnect_proto::LOCATION_RECORDED_CONTENT_TYPE;
 
@@ -111,6 +115,35 @@ pub fn encode_contact_episode(e: &ContactEpisode) -> Record {
         HEADER_CONTENT_TYPE,
         udaconnect_proto::CONTACT_EPISODE_CONTENT_TYPE,
     )
+}
+
+/// Encodes an erasure tombstone as a log record (protobuf value, keyed by the person id).
+pub fn encode_person_erased(e: &PersonErased) -> Record {
+    Record::new(
+        e.person_id.get().to_string(),
+        udaconnect_proto::encode_person_erased(e),
+    )
+    .with_header(HEADER_EVENT_ID, e.event_id.to_string())
+    .with_header(HEADER_EVENT_TYPE, PERSON_ERASED)
+    .with_header(
+        HEADER_CONTENT_TYPE,
+        udaconnect_proto::PERSON_ERASED_CONTENT_TYPE,
+    )
+}
+
+/// Decodes a record from the erasures topic, validating every field.
+pub fn decode_person_erased(record: &Record) -> Result<PersonErased, DecodeError> {
+    if let Some(t) = record
+        .header(HEADER_EVENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .filter(|t| t != PERSON_ERASED)
+    {
+        return Err(DecodeError::EventType(t));
+    }
+    udaconnect_proto::decode_person_erased(&record.value).map_err(|e| match e {
+        udaconnect_proto::EventDecodeError::Invalid(v) => DecodeError::Invalid(v),
+        other => DecodeError::Body(other.to_string()),
+    })
 }
 
 /// Decodes a record from the contacts topic, validating every field.

@@ -1,4 +1,8 @@
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -9,6 +13,9 @@ use udaconnect_domain::{
 };
 
 use crate::{IdAllocator, PersonsClient, ServiceError, events, metrics as m, service_client};
+
+/// How long ingest trusts that a person it has seen still exists.
+pub(crate) const KNOWN_PERSON_TTL: Duration = Duration::from_secs(5);
 
 /// Accepts location fixes from devices: validates them, assigns ids and appends them to the
 /// locations log. A fix is accepted (and may be acknowledged to the device) once it is
@@ -44,8 +51,10 @@ pub struct LocalIngest {
     persons: PersonsClient,
     log: Arc<dyn EventLog>,
     ids: IdAllocator,
-    /// Persons seen to exist. Persons are never deleted yet, so a positive cache is exact.
-    known_persons: RwLock<HashSet<PersonId>>,
+    /// Persons seen to exist, and when. Persons can be erased, so an entry is trusted for
+    /// [`KNOWN_PERSON_TTL`] only; fixes accepted in that window are skipped by every consumer
+    /// (they know the erasure), so the window only delays the refusal.
+    known_persons: RwLock<HashMap<PersonId, Instant>>,
     topic: String,
 }
 
@@ -67,15 +76,18 @@ impl LocalIngest {
     }
 
     async fn check_person(&self, id: PersonId) -> Result<(), ServiceError> {
-        if self.known_persons.read().await.contains(&id) {
+        if let Some(seen) = self.known_persons.read().await.get(&id)
+            && seen.elapsed() < KNOWN_PERSON_TTL
+        {
             return Ok(());
         }
         match self.persons.get(id).await {
             Ok(_) => {
-                self.known_persons.write().await.insert(id);
+                self.known_persons.write().await.insert(id, Instant::now());
                 Ok(())
             }
             Err(ServiceError::NotFound { .. }) => {
+                self.known_persons.write().await.remove(&id);
                 Err(ValidationError::new("person_id", format!("no person with id {id}")).into())
             }
             Err(e) => Err(e),

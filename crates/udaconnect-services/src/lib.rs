@@ -10,9 +10,14 @@
 //! | writer | — (a consumer) | [`LocationWriter`] (log → store, idempotent) |
 //! | connections | [`ConnectionService`] | [`LocalConnections`] ([`ReadModel`] fed by the log; feeds from the log) |
 //! | detector | — (a consumer) | [`DetectorWorker`] (locations → contact episodes) |
+//! | retention | — (a timer) | [`RetentionWorker`] (expired fixes out of store and read model) |
+//!
+//! Erasure: [`PersonService::delete`] publishes a tombstone on `udaconnect.erasures.v1`
+//! ([`erasures`]) and erases the person in the store; every consumer follows that topic.
 
 mod connections;
 mod detector;
+pub mod erasures;
 mod error;
 pub mod events;
 pub mod feeds;
@@ -22,6 +27,7 @@ mod ingest;
 mod metrics;
 mod persons;
 pub mod readmodel;
+mod retention;
 mod writer;
 
 pub use connections::{ConnectionService, ConnectionsClient, LocalConnections};
@@ -33,6 +39,7 @@ pub use ingest::{IngestClient, IngestService, LocalIngest};
 pub use metrics::describe_all as describe_metrics;
 pub use persons::{LocalPersons, PersonService, PersonsClient};
 pub use readmodel::ReadModel;
+pub use retention::{PURGE_BATCH, RetentionWorker};
 pub use writer::{LocationWriter, WriterOptions};
 
 /// Defines the cheap, cloneable client of a service trait: a newtype over `Arc<dyn Trait>`

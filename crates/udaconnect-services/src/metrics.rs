@@ -13,6 +13,16 @@ pub(crate) const READ_MODEL_FIXES: &str = "udaconnect_read_model_fixes";
 pub(crate) const DETECTOR_EPISODES: &str = "udaconnect_detector_episode_events_total";
 pub(crate) const DETECTOR_LATENCY: &str = "udaconnect_detector_latency_seconds";
 pub(crate) const DETECTOR_RETAINED: &str = "udaconnect_detector_retained_fixes";
+pub(crate) const PERSONS_ERASED: &str = "udaconnect_persons_erased_total";
+pub(crate) const ERASED_FIXES: &str = "udaconnect_erased_fixes_total";
+/// Fixes deleted by retention. Label `from`: `store` or `read_model`.
+pub(crate) const RETENTION_PURGED: &str = "udaconnect_retention_purged_fixes_total";
+
+/// Counts one erasure and the fixes it deleted from the store.
+pub(crate) fn erased(fixes: u64) {
+    metrics::counter!(PERSONS_ERASED).increment(1);
+    metrics::counter!(ERASED_FIXES).increment(fixes);
+}
 
 /// Registers descriptions so `/metrics` explains itself.
 pub(crate) fn describe() {
@@ -46,6 +56,15 @@ pub(crate) fn describe() {
         "From ingest acceptance of the fix that opened an episode to its started event"
     );
     describe_gauge!(DETECTOR_RETAINED, "Fixes the detector retains for matching");
+    describe_counter!(
+        PERSONS_ERASED,
+        "Persons erased (record, fixes and contacts)"
+    );
+    describe_counter!(ERASED_FIXES, "Stored fixes deleted by erasures");
+    describe_counter!(
+        RETENTION_PURGED,
+        "Fixes deleted because they are older than the retention (label from=store|read_model)"
+    );
     describe_gauge!(
         EVENT_LOG_LAG,
         "Records appended but not yet committed by the group"

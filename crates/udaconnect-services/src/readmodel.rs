@@ -11,12 +11,21 @@
 //! offsets seen at start-up. Each process (replica) keeps its own copy: no consumer group, no
 //! offsets to coordinate.
 //!
+//! Privacy: start-up learns every erasure first (the store's `erasure` table and the erasures
+//! topic), and the model keeps following that topic: an erased person's fixes, name and
+//! recent activity are dropped ([`ReadModel::forget`]) and fixes of theirs read later are
+//! skipped. Retention ([`ReadModel::purge_before`]) drops fixes older than the cutoff and
+//! refuses older ones from then on (a replay of an old log).
+//!
 //! Memory: the index's bytes per fix (see `udaconnect-proximity`), plus a ring of the most
 //! recent fixes (at most [`RECENT_CAP`]) for the activity summary.
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
-    sync::{Arc, Mutex, PoisonError, RwLock},
+    sync::{
+        Arc, Mutex, PoisonError, RwLock,
+        atomic::{AtomicI64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -47,6 +56,10 @@ pub struct ReadModel {
     index: RwLock<ProximityIndex>,
     recent: Mutex<Recent>,
     persons: RwLock<HashMap<PersonId, Person>>,
+    /// Erased persons: never shown, their fixes never added.
+    erased: RwLock<HashSet<PersonId>>,
+    /// Fixes taken before this (µs since the epoch) are not added (retention).
+    floor_us: AtomicI64,
     ready: watch::Sender<bool>,
 }
 
@@ -68,8 +81,71 @@ impl ReadModel {
             index: RwLock::new(ProximityIndex::new()),
             recent: Mutex::new(Recent::default()),
             persons: RwLock::new(HashMap::new()),
+            erased: RwLock::new(HashSet::new()),
+            floor_us: AtomicI64::new(i64::MIN),
             ready: watch::Sender::new(false),
         }
+    }
+
+    /// Whether `person` was erased.
+    pub fn is_erased(&self, person: PersonId) -> bool {
+        self.erased
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&person)
+    }
+
+    /// Erasure: forgets the person's fixes (index and recent activity) and record, and skips
+    /// their fixes from now on. Idempotent. Returns the fixes removed from the index.
+    pub fn forget(&self, person: PersonId) -> usize {
+        let newly = self
+            .erased
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(person);
+        self.persons
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&person);
+        let removed = self
+            .index
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove_person(person);
+        self.recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .fixes
+            .retain(|_, v| v.0 != person);
+        if newly {
+            tracing::info!(person_id = %person, fixes = removed, "read model forgot an erased person");
+        }
+        metrics::gauge!(crate::metrics::READ_MODEL_FIXES).set(self.len() as f64);
+        removed
+    }
+
+    /// Whether `t` is before the retention cutoff (data of that time is not shown).
+    pub fn is_expired(&self, t: Timestamp) -> bool {
+        t.timestamp_micros() < self.floor_us.load(Ordering::Relaxed)
+    }
+
+    /// Retention: drops every fix taken before `cutoff` and refuses such fixes from now on.
+    /// Returns how many were dropped from the index.
+    pub fn purge_before(&self, cutoff: Timestamp) -> usize {
+        let us = cutoff.timestamp_micros();
+        self.floor_us.fetch_max(us, Ordering::Relaxed);
+        let removed = self
+            .index
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .purge_before(cutoff);
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+            let kept = recent.fixes.split_off(&(us, i64::MIN));
+            recent.fixes = kept;
+        }
+        metrics::gauge!(crate::metrics::READ_MODEL_FIXES).set(self.len() as f64);
+        removed
     }
 
     /// Whether start-up synchronisation has finished.
@@ -97,8 +173,18 @@ impl ReadModel {
         self.read().memory_bytes()
     }
 
-    /// Adds fixes (idempotent by location id); returns how many were new.
+    /// Adds fixes (idempotent by location id), except those of erased persons and those
+    /// older than the retention; returns how many were new.
     pub fn apply(&self, fixes: &[Fix]) -> usize {
+        let floor = self.floor_us.load(Ordering::Relaxed);
+        let fixes: Vec<Fix> = {
+            let erased = self.erased.read().unwrap_or_else(PoisonError::into_inner);
+            fixes
+                .iter()
+                .filter(|f| f.time.timestamp_micros() >= floor && !erased.contains(&f.person))
+                .copied()
+                .collect()
+        };
         if fixes.is_empty() {
             return 0;
         }
@@ -125,8 +211,11 @@ impl ReadModel {
         self.index.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Remembers a person's record (names for answers).
+    /// Remembers a person's record (names for answers); not an erased one.
     pub fn put_person(&self, person: Person) {
+        if self.is_erased(person.id) {
+            return;
+        }
         self.persons
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -139,6 +228,9 @@ impl ReadModel {
         store: &DynStore,
         id: PersonId,
     ) -> Result<Option<Person>, ServiceError> {
+        if self.is_erased(id) {
+            return Ok(None);
+        }
         if let Some(p) = self
             .persons
             .read()
@@ -262,6 +354,14 @@ impl ReadModel {
         stop: CancellationToken,
     ) -> Result<(), ServiceError> {
         let started = Instant::now();
+        // Erasures first, so that nothing loaded below brings an erased person back.
+        for p in store.erased_persons().await? {
+            self.forget(p);
+        }
+        let (erased, mut erasures) = crate::erasures::catch_up(&log, &topics.erasures).await?;
+        for p in erased {
+            self.forget(p);
+        }
         let mut reader = log.read_from(&topics.locations, &[]).await?;
         let target = log.end_offsets(&topics.locations).await?;
         for p in store.list_persons().await? {
@@ -301,6 +401,19 @@ impl ReadModel {
             let batch = tokio::select! {
                 () = stop.cancelled() => return Ok(()),
                 b = reader.poll(4096, udaconnect_bus::DEFAULT_POLL_WAIT) => b,
+                e = erasures.poll(64, udaconnect_bus::DEFAULT_POLL_WAIT) => match e {
+                    Ok(batch) => {
+                        for p in crate::erasures::persons(&batch) {
+                            let model = self.clone();
+                            tokio::task::spawn_blocking(move || model.forget(p))
+                                .await
+                                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                        }
+                        continue;
+                    }
+                    Err(udaconnect_bus::BusError::Closed) => return Ok(()),
+                    Err(e) => Err(e),
+                },
             };
             let batch = match batch {
                 Ok(b) => {
@@ -309,7 +422,7 @@ impl ReadModel {
                 }
                 Err(udaconnect_bus::BusError::Closed) => return Ok(()),
                 Err(e) => {
-                    tracing::warn!(error = %e, "read model: reading the locations topic failed; retrying");
+                    tracing::warn!(error = %e, "read model: reading the log failed; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                     continue;
@@ -378,6 +491,50 @@ mod tests {
         assert!((a.hotspots[0].place.lat() - 10.00005).abs() < 1e-4);
         assert_eq!((a.hotspots[1].persons, a.hotspots[1].fixes), (1, 2));
         assert_eq!(ReadModel::new().activity(300).fixes, 0);
+    }
+
+    #[test]
+    fn forgetting_and_purging_drop_fixes_everywhere_and_keep_them_out() {
+        let m = ReadModel::new();
+        let p = |id| PersonId::new(id).unwrap();
+        m.put_person(
+            udaconnect_domain::NewPerson::new("Erin", "Erased", "Co")
+                .unwrap()
+                .with_id(p(2)),
+        );
+        m.apply(&[
+            fix(1, 1, 10.0, 20.0, 0),
+            fix(2, 2, 10.00001, 20.0, 10),
+            fix(3, 3, 10.00002, 20.0, 20),
+            fix(4, 2, 10.0, 20.0, 500),
+        ]);
+        let all = |who| m.contacts(p(who), None, None, 5.0, 300);
+        assert_eq!(all(1).len(), 2);
+        assert_eq!(m.forget(p(2)), 2);
+        assert!(m.is_erased(p(2)));
+        assert_eq!(m.len(), 2);
+        assert!(all(2).is_empty());
+        assert!(all(1).iter().all(|c| c.person != p(2)));
+        assert_eq!(m.activity(86_400).persons_present, 2);
+        assert!(m.persons.read().unwrap().get(&p(2)).is_none());
+        // Replays and fixes in flight of the erased person stay out, and so does their name.
+        assert_eq!(m.apply(&[fix(5, 2, 10.0, 20.0, 30)]), 0);
+        m.put_person(
+            udaconnect_domain::NewPerson::new("Erin", "Erased", "Co")
+                .unwrap()
+                .with_id(p(2)),
+        );
+        assert!(m.persons.read().unwrap().get(&p(2)).is_none());
+        // Retention: fixes before the cutoff go, and older ones are refused afterwards.
+        let cutoff = Utc.timestamp_opt(1_600_000_015, 0).unwrap();
+        assert_eq!(m.purge_before(cutoff), 1);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m.activity(86_400).fixes, 1);
+        assert_eq!(m.apply(&[fix(6, 1, 10.0, 20.0, 14)]), 0);
+        assert!(m.is_expired(Utc.timestamp_opt(1_600_000_014, 0).unwrap()));
+        assert!(!m.is_expired(cutoff));
+        assert_eq!(m.apply(&[fix(7, 1, 10.0, 20.0, 15)]), 1);
+        assert_eq!(all(1).len(), 1);
     }
 
     #[test]

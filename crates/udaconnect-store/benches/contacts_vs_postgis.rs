@@ -22,6 +22,15 @@
 //!   to N), for a quick run; `UDACONNECT_BENCH_ATTENDEES=N` sets the attendees directly;
 //! * `UDACONNECT_BENCH_PERSONS=N`: persons queried (default 50).
 //!
+//! * `UDACONNECT_BENCH_V1_PERSONS=N`: persons asked the v1 (POC-semantics) question, day 1
+//!   only (default 10; 0 skips it).
+//!
+//! Then the v1 question, the POC's semantics (no time window: every other fix within the
+//! distance of any own fix of day 1, other fixes from day 1 to the end of day 2), side by side:
+//! the read model's way (`fixes_of` + `near` per own fix, as `ReadModel::connections`) against
+//! the store's own set-based statement (`PostgresStore::find_connection_locations`, GiST);
+//! the answers (fix ids, in order) must be identical.
+//!
 //! Without `UDACONNECT_TEST_POSTGRES` it prints that it is skipped. Under `cargo test
 //! --benches` (no `--bench` argument) it only checks both answers on a tiny conference.
 
@@ -33,7 +42,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use udaconnect_domain::{EventId, Location, LocationRecorded, Person, PersonId};
+use udaconnect_domain::{
+    ConnectionQuery, DistanceMeters, EventId, Location, LocationRecorded, Person, PersonId,
+};
 use udaconnect_proximity::sim::ConferenceConfig;
 use udaconnect_proximity::{Fix, ProximityIndex};
 use udaconnect_store::postgres::{PgOptions, PostgresStore};
@@ -302,6 +313,91 @@ async fn explain(conn: &mut PgConnection, person: i64, from: DateTime<Utc>, to: 
     );
 }
 
+/// The v1 answer from the index, as `ReadModel::connections` computes it: ids of the other
+/// people's fixes, per own fix (by id), by id.
+fn index_v1(ix: &ProximityIndex, q: &ConnectionQuery) -> Vec<i64> {
+    let (own_from, own_to) = q.own_window();
+    let (others_from, others_to) = q.others_window();
+    let mut own = ix.fixes_of(q.person_id, own_from, own_to);
+    own.sort_unstable_by_key(|f| f.location);
+    let mut out = Vec::new();
+    for f in &own {
+        let mut near: Vec<Fix> = ix
+            .near(f.coordinates, others_from, others_to, q.distance.metres())
+            .into_iter()
+            .filter(|g| g.person != q.person_id)
+            .collect();
+        near.sort_unstable_by_key(|g| g.location);
+        out.extend(near.into_iter().map(|g| g.location.get()));
+    }
+    out
+}
+
+/// v1 side by side on day 1 for `persons`; panics when the answers differ.
+async fn v1_side_by_side(url: &str, ix: &ProximityIndex, cfg: &ConferenceConfig, persons: &[i64]) {
+    if persons.is_empty() {
+        return;
+    }
+    let store = PostgresStore::connect(url, PgOptions::default())
+        .await
+        .unwrap();
+    let day = cfg.start.date_naive();
+    let query = |p: i64| {
+        ConnectionQuery::new(
+            PersonId::new(p).unwrap(),
+            day,
+            day.succ_opt().unwrap(),
+            DistanceMeters::new(DISTANCE_M).unwrap(),
+        )
+        .unwrap()
+    };
+    // Warm-up, untimed.
+    black_box(index_v1(ix, &query(persons[0])));
+    black_box(
+        store
+            .find_connection_locations(&query(persons[0]))
+            .await
+            .unwrap(),
+    );
+    let (mut t_ix, mut t_pg, mut rows) = (Vec::new(), Vec::new(), 0usize);
+    for &p in persons {
+        let q = query(p);
+        let t = Instant::now();
+        let a = black_box(index_v1(ix, &q));
+        t_ix.push(t.elapsed());
+        let t = Instant::now();
+        let b = black_box(store.find_connection_locations(&q).await.unwrap());
+        t_pg.push(t.elapsed());
+        let b: Vec<i64> = b.iter().map(|l| l.id.get()).collect();
+        assert_eq!(a.len(), b.len(), "person {p}: v1 answers differ in length");
+        assert!(a == b, "person {p}: v1 answers differ");
+        rows += a.len();
+    }
+    store.close().await;
+    let n = persons.len();
+    let (ix50, ix99) = percentiles(t_ix);
+    let (pg50, pg99) = percentiles(t_pg);
+    println!(
+        "v1 (POC semantics, day 1, {DISTANCE_M} m): {n} persons, avg {} rows per person; answers identical",
+        rows / n
+    );
+    println!(
+        "v1 index fixes_of+near: p50 {:9.3} ms  p99 {:9.3} ms",
+        ms(ix50),
+        ms(ix99)
+    );
+    println!(
+        "v1 postgis store query: p50 {:9.3} ms  p99 {:9.3} ms",
+        ms(pg50),
+        ms(pg99)
+    );
+    println!(
+        "v1 ratio postgis/index: p50 {:.1}x  p99 {:.1}x",
+        pg50.as_secs_f64() / ix50.as_secs_f64(),
+        pg99.as_secs_f64() / ix99.as_secs_f64()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let Ok(admin_url) = std::env::var("UDACONNECT_TEST_POSTGRES") else {
@@ -366,6 +462,12 @@ async fn main() {
         mismatches.extend(differences(p, &a, &b));
     }
     let _ = conn.close().await;
+    let v1_persons = if full_run() {
+        env_usize("UDACONNECT_BENCH_V1_PERSONS").unwrap_or(10)
+    } else {
+        2
+    };
+    v1_side_by_side(&url, &ix, &cfg, &persons[..v1_persons.min(persons.len())]).await;
     admin(&admin_url, {
         let name = url.rsplit('/').next().unwrap();
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -31,18 +31,40 @@ pub trait PersonStore: Send + Sync + Debug + 'static {
     /// All persons, ordered by id.
     async fn list_persons(&self) -> Result<Vec<Person>, StoreError>;
 
-    /// Bulk import with caller-chosen ids. A person whose id is already stored is left as it
-    /// is (re-importing changes nothing). Later `create_person` ids come after every imported
-    /// id. Returns how many were inserted.
+    /// Bulk import with caller-chosen ids. A person whose id is already stored (or was
+    /// erased) is left as it is (re-importing changes nothing). Later `create_person` ids
+    /// come after every imported id. Returns how many were inserted.
     async fn import_persons(&self, persons: &[Person]) -> Result<u64, StoreError>;
+
+    /// Erases a person in one transaction: records the erasure (person id and `at`), deletes
+    /// every fix of theirs and their record. From then on [`LocationStore::insert_locations`]
+    /// skips their fixes and their id is never given to anyone else. `None` when no such
+    /// person is stored (unknown, or erased before).
+    async fn erase_person(
+        &self,
+        id: PersonId,
+        at: Timestamp,
+    ) -> Result<Option<Erasure>, StoreError>;
+
+    /// Every erased person id, ascending.
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError>;
+}
+
+/// What [`PersonStore::erase_person`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erasure {
+    pub person_id: PersonId,
+    pub erased_at: Timestamp,
+    /// Fixes deleted with the person.
+    pub locations: u64,
 }
 
 /// Location fixes and the queries over them.
 #[async_trait]
 pub trait LocationStore: Send + Sync + Debug + 'static {
     /// Stores recorded fixes, idempotently: a fix whose event id or location id is already
-    /// stored is skipped (redelivery and re-import are no-ops). All-or-nothing and durable on
-    /// return. A fix of an unknown person fails the whole call with
+    /// stored is skipped (redelivery and re-import are no-ops), and so is a fix of an erased
+    /// person (a replay after the erasure). All-or-nothing and durable on return. A fix of an unknown person fails the whole call with
     /// [`StoreError::UnknownPerson`].
     async fn insert_locations(
         &self,
@@ -73,6 +95,32 @@ pub trait LocationStore: Send + Sync + Debug + 'static {
         after: Option<LocationId>,
         limit: u32,
     ) -> Result<Vec<Location>, StoreError>;
+
+    /// Retention: deletes up to `limit` fixes taken before `cutoff` (oldest first, over the
+    /// index on `creation_time`) and returns how many. Call again while it returns `limit`:
+    /// small batches keep each transaction (and the lock it holds) short.
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Deletes every fix taken before `cutoff`, `batch` at a time; returns how many.
+pub async fn purge_all_before(
+    store: &dyn LocationStore,
+    cutoff: Timestamp,
+    batch: u32,
+) -> Result<u64, StoreError> {
+    let batch = batch.max(1);
+    let mut total = 0;
+    loop {
+        let n = store.purge_locations_before(cutoff, batch).await?;
+        total += n;
+        if n < u64::from(batch) {
+            return Ok(total);
+        }
+    }
 }
 
 /// Login accounts and their refresh tokens (the policy lives in `udaconnect-auth`; this is

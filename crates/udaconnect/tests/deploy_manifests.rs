@@ -14,7 +14,10 @@
 //!   NodePort 30001; every peer URL names a Service (or compose service) running that target;
 //! - every ConfigMap/Secret reference (and key) names an object of the kustomization, whose
 //!   `resources` are exactly the files of `deploy/k8s/`;
-//! - no secret but clearly marked local-dev defaults; resources requests and limits everywhere.
+//! - no secret but clearly marked local-dev defaults; resources requests and limits everywhere;
+//! - retention: `UDACONNECT_RETENTION` is set (not `off`), the same in compose and Kubernetes,
+//!   and equal to every Kafka topic's `retention.ms` and the brokers' default; the erasures
+//!   topic is created compacted.
 //!
 //! The `*_fails` tests below break one thing each in a copy of the files and check that it
 //! is caught.
@@ -76,6 +79,8 @@ mod dockerfile;
 mod inputs;
 #[path = "deploy_manifests/k8s.rs"]
 mod k8s;
+#[path = "deploy_manifests/retention.rs"]
+mod retention;
 #[path = "deploy_manifests/yaml.rs"]
 mod yaml;
 
@@ -89,6 +94,8 @@ use dockerfile::*;
 use inputs::*;
 #[allow(unused_imports)]
 use k8s::*;
+#[allow(unused_imports)]
+use retention::*;
 #[allow(unused_imports)]
 use yaml::*;
 
@@ -109,6 +116,7 @@ fn check(d: &Deploy) -> Vec<String> {
     let image_env = dockerfile_env(d, &mut p);
     check_k8s(d, &image_env, &known, &mut p);
     check_compose(d, &image_env, &known, &mut p);
+    check_retention(d, &mut p);
     p.0
 }
 
@@ -310,4 +318,35 @@ fn a_real_looking_secret_fails() {
     assert_caught(&d, "POSTGRES_PASSWORD is not a marked local-dev default");
     let d = Deploy::load().edit("k8s/persons.yaml", "$(POSTGRES_PASSWORD)@", "hunter2@");
     assert_caught(&d, "a literal password");
+}
+
+#[test]
+fn a_kafka_retention_that_differs_from_udaconnect_retention_fails() {
+    let d = Deploy::load().edit(
+        "k8s/config.yaml",
+        r#"CONTACTS_RETENTION_MS: "2592000000""#,
+        r#"CONTACTS_RETENTION_MS: "604800000""#,
+    );
+    assert_caught(
+        &d,
+        "CONTACTS_RETENTION_MS is 604800000 ms, not UDACONNECT_RETENTION",
+    );
+    let d = Deploy::load().edit(
+        "compose.yaml",
+        r#"KAFKA_LOG_RETENTION_HOURS: "720""#,
+        r#"KAFKA_LOG_RETENTION_HOURS: "168""#,
+    );
+    assert_caught(&d, "KAFKA_LOG_RETENTION_HOURS is 604800000 ms");
+    let d = Deploy::load().edit(
+        "k8s/config.yaml",
+        r#"UDACONNECT_RETENTION: "30d""#,
+        r#"UDACONNECT_RETENTION: "off""#,
+    );
+    assert_caught(&d, "personal data would be kept forever");
+    let d = Deploy::load().edit(
+        "compose.yaml",
+        "UDACONNECT_RETENTION: 30d",
+        "UDACONNECT_RETENTION: 7d",
+    );
+    assert_caught(&d, "differs from deploy/k8s/config.yaml");
 }

@@ -134,15 +134,17 @@ async fn health_is_poc_compatible_and_docs_are_served() {
     );
     let docs = http.get(server.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
-    let root = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(server.url("/"))
+    // `/` is the web UI (crates/udaconnect-web), its assets embedded in the binary.
+    let root = http.get(server.url("/")).send().await.unwrap();
+    assert_eq!(root.status(), 200);
+    let html = root.text().await.unwrap();
+    assert!(html.contains("/assets/js/people.js"), "{html}");
+    let module = http
+        .get(server.url("/assets/js/people.js"))
         .send()
         .await
         .unwrap();
-    assert!(root.status().is_redirection());
+    assert_eq!(module.status(), 200);
     let metrics = http
         .get(server.url("/metrics"))
         .send()

@@ -113,6 +113,7 @@ impl EmbeddedLog {
             topics: topics.clone(),
             segment_bytes: options.segment_bytes,
             max_age: options.retention_max_age,
+            exempt: options.retention_exempt_topics.clone(),
             retention_interval: options.retention_check_interval,
         })?;
         let shared = Arc::new(Shared {

@@ -19,6 +19,9 @@ pub struct EmbeddedOptions {
     /// Closed segments whose newest record is older than this are deleted even if a group
     /// has not consumed them. Default `None`: only consumption deletes.
     pub retention_max_age: Option<Duration>,
+    /// Topics the age limit never applies to (the erasures topic: consumers must always be
+    /// able to learn every erasure). Default none.
+    pub retention_exempt_topics: Vec<String>,
     /// How often the age limit is checked. Default 60 s.
     pub retention_check_interval: Duration,
     /// Largest record accepted, framed size. Default 8 MiB.
@@ -32,6 +35,7 @@ impl Default for EmbeddedOptions {
             auto_create_topics: true,
             segment_bytes: 64 << 20,
             retention_max_age: None,
+            retention_exempt_topics: Vec::new(),
             retention_check_interval: Duration::from_secs(60),
             max_record_bytes: 8 << 20,
         }

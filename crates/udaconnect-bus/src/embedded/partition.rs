@@ -143,6 +143,28 @@ impl Partition {
         Ok(())
     }
 
+    /// Closes the active segment when it holds records and all of them are older than
+    /// `oldest_ms`, so that the age limit can delete it (a quiet partition would otherwise
+    /// keep expired records in its active segment until it filled up). Writer thread only.
+    pub(crate) fn roll_if_expired(&self, oldest_ms: i64) -> Result<bool, BusError> {
+        let mut segments = self.write();
+        let Some(active) = segments.last_mut() else {
+            return Ok(false);
+        };
+        if active.next_offset == active.base || active.max_timestamp_ms >= oldest_ms {
+            return Ok(false);
+        }
+        if active.allocated > active.len {
+            active.file.set_len(active.len)?;
+            active.file.sync_data()?;
+            active.allocated = active.len;
+        }
+        let next = Segment::create(&self.dir, active.next_offset)?;
+        fsync_dir(&self.dir)?;
+        segments.push(next);
+        Ok(true)
+    }
+
     /// Removes the oldest closed segments that are fully below `floor` (committed by every
     /// group) or whose newest record is older than `oldest_ms`; returns them for deletion.
     pub(crate) fn take_expired(&self, floor: Option<u64>, oldest_ms: Option<i64>) -> Vec<Segment> {

@@ -1,6 +1,9 @@
 //! Retention: the oldest closed segments of a partition are deleted once every group that
 //! has committed on the topic is past their end, or, when a maximum age is configured, once
-//! their newest record is older than that. The active segment is never deleted, and while no
+//! their newest record is older than that. The active segment is never deleted, but when all of
+//! its records are past the age limit it is closed first (a new empty one becomes active), so
+//! that expired records do not outlive the limit in a quiet partition. Offsets stay as they
+//! are: a reader asking for a deleted offset starts at the oldest retained record. While no
 //! group has committed on a topic only the age limit applies. Runs on the writer thread.
 
 use std::time::{Duration, SystemTime};
@@ -15,6 +18,15 @@ pub(crate) fn apply(topic: &Topic, max_age: Option<Duration>) {
         Some(since_epoch.as_millis() as i64)
     });
     for (partition, floor) in topic.partitions.iter().zip(floor) {
+        if let Some(t) = oldest_ms {
+            match partition.roll_if_expired(t) {
+                Ok(true) => {
+                    tracing::debug!(topic = %topic.name, partition = partition.id, "closed an expired active segment")
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "closing an expired active segment failed"),
+            }
+        }
         let expired = partition.take_expired(floor, oldest_ms);
         if expired.is_empty() {
             continue;

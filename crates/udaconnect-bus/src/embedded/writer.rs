@@ -44,6 +44,7 @@ pub(crate) struct WriterConfig {
     pub(crate) topics: Topics,
     pub(crate) segment_bytes: u64,
     pub(crate) max_age: Option<Duration>,
+    pub(crate) exempt: Vec<String>,
     pub(crate) retention_interval: Duration,
 }
 
@@ -134,7 +135,10 @@ fn run(config: WriterConfig, rx: mpsc::Receiver<Command>) {
             retention.extend(topics.iter().map(|(n, t)| (n.clone(), t.clone())));
         }
         for topic in retention.values() {
-            super::retention::apply(topic, config.max_age);
+            let max_age = config
+                .max_age
+                .filter(|_| !config.exempt.iter().any(|t| *t == topic.name));
+            super::retention::apply(topic, max_age);
         }
     }
     trim_all(&config.topics);

@@ -15,8 +15,10 @@ use crate::BusError;
 const PROPAGATION_POLL: Duration = Duration::from_millis(50);
 
 impl KafkaLog {
-    /// Creates `topic` unless it exists, then waits until metadata shows it; returns its
-    /// partition count (which differs from `partitions` if it existed with another).
+    /// Creates `topic` unless it exists (with `retention.ms` from the options, or compacted
+    /// when the options say so), then waits until metadata shows it; returns its partition
+    /// count (which differs from `partitions` if it existed with another). An existing topic
+    /// keeps its configuration: the deploy manifests set it (`kafka-topics` Job).
     pub(crate) async fn create_topic(&self, topic: &str, partitions: u32) -> Result<u32, BusError> {
         if !(1..=MAX_PARTITIONS).contains(&partitions) {
             return Err(BusError::InvalidArgument {
@@ -28,7 +30,13 @@ impl KafkaLog {
         let timeout = self.options.request_timeout;
         let replication = TopicReplication::Fixed(i32::from(self.options.replication_factor));
         // Bounded by MAX_PARTITIONS above, so the cast is exact.
-        let new = NewTopic::new(topic, partitions as i32, replication);
+        let mut new = NewTopic::new(topic, partitions as i32, replication);
+        let retention_ms = self.options.retention.map(|r| r.as_millis().to_string());
+        if self.options.compacted_topics.iter().any(|t| t == topic) {
+            new = new.set("cleanup.policy", "compact");
+        } else if let Some(ms) = &retention_ms {
+            new = new.set("retention.ms", ms);
+        }
         let admin_options = AdminOptions::new()
             .request_timeout(Some(timeout))
             .operation_timeout(Some(timeout));

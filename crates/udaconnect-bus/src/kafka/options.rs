@@ -25,6 +25,12 @@ pub struct KafkaOptions {
     /// Bound on admin, metadata and offset requests. Appends wait up to three times as long
     /// for delivery (`message.timeout.ms`). Default 10 s.
     pub request_timeout: Duration,
+    /// `retention.ms` of the topics this adapter creates (records older than this are
+    /// deleted by the brokers). Default `None`: the broker's default.
+    pub retention: Option<Duration>,
+    /// Topics created compacted (`cleanup.policy=compact`): the latest record per key is kept
+    /// forever, whatever the retention (the erasures topic).
+    pub compacted_topics: Vec<String>,
     /// Extra librdkafka properties applied to every client last, so they override the
     /// adapter's (e.g. `security.protocol`, `sasl.*`, `fetch.wait.max.ms`).
     pub extra: Vec<(String, String)>,
@@ -39,6 +45,8 @@ impl Default for KafkaOptions {
             replication_factor: 1,
             session_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            retention: None,
+            compacted_topics: Vec::new(),
             extra: Vec::new(),
         }
     }

@@ -1,7 +1,7 @@
-//! The OpenAPI document (`/api/openapi.json`), the Swagger UI served from the binary
-//! (`/docs/`, no CDN) and `/` redirecting to it.
+//! The OpenAPI document (`/api/openapi.json`) and the Swagger UI served from the binary
+//! (`/docs/`, no CDN). `/` is the web UI (`udaconnect-web`).
 
-use axum::{Router, response::Redirect, routing::get};
+use axum::Router;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::GatewayState;
@@ -11,5 +11,4 @@ pub(crate) const OPENAPI_JSON: &str = "/api/openapi.json";
 
 pub(crate) fn router(doc: utoipa::openapi::OpenApi) -> Router<GatewayState> {
     Router::<GatewayState>::from(SwaggerUi::new("/docs").url(OPENAPI_JSON, doc))
-        .route("/", get(|| async { Redirect::temporary("/docs/") }))
 }

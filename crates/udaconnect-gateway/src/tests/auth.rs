@@ -27,6 +27,7 @@ const PROTECTED: &[(&str, &str)] = &[
     ("GET", "/api/v2/locations/stream"),
     ("GET", "/api/v2/activity"),
     ("GET", "/api/v2/auth/me"),
+    ("DELETE", "/api/v2/persons/1"),
     ("POST", "/api/v2/auth/register"),
     ("GET", "/api/no-such-route"),
 ];
@@ -425,6 +426,15 @@ async fn attendees_see_only_their_own_person_fixes_and_contacts() {
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let own = r.header(header::LOCATION).unwrap().to_owned();
     assert_eq!(app.get(&own).await.status, StatusCode::OK, "their own fix");
+    // Erasure: not of someone else.
+    forbidden(
+        app.send(
+            Request::delete("/api/v2/persons/5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await,
+    );
     // Feeds: their own person, also when not asked for.
     assert_eq!(
         app.get("/api/v2/locations/stream?person_id=1").await.status,
@@ -481,6 +491,28 @@ async fn devices_only_ingest_for_their_person() {
     forbidden(app.get("/api/v2/locations/stream").await);
     forbidden(app.get("/api/v2/activity").await);
     forbidden(app.get("/api/persons/5").await);
+    forbidden(
+        app.send(
+            Request::delete("/api/v2/persons/1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await,
+    );
+}
+
+#[tokio::test]
+async fn attendees_may_erase_themselves() {
+    let mut app = app();
+    app.default_token = Some(token_for(&app.tokens, Role::Attendee, Some(1)));
+    let r = app
+        .send(
+            Request::delete("/api/v2/persons/1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
 }
 
 #[tokio::test]

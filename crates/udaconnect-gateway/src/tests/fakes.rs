@@ -100,6 +100,22 @@ impl PersonService for Fake {
         persons.sort_by_key(|p| p.id);
         Ok(persons)
     }
+
+    async fn delete(&self, id: PersonId) -> Result<(), ServiceError> {
+        misbehave(id.get()).await?;
+        let mut persons = lock(&self.0.persons);
+        let before = persons.len();
+        persons.retain(|p| p.id != id);
+        if persons.len() == before {
+            return Err(ServiceError::NotFound {
+                entity: "person",
+                id: id.get(),
+            });
+        }
+        drop(persons);
+        lock(&self.0.locations).retain(|_, l| l.person_id != id);
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -130,6 +130,7 @@ fn app_built(build: impl FnOnce(GatewayState) -> Router, enforce: bool) -> TestA
         connections: ConnectionsClient::new(Fake(world.clone())),
         readiness: readiness.clone(),
         metrics: Some(metrics_handle()),
+        web: Default::default(),
     };
     TestApp {
         router: build(state),

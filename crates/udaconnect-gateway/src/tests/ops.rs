@@ -152,9 +152,6 @@ async fn openapi_document_lists_every_path() {
 #[tokio::test]
 async fn docs_ui_is_served_from_the_binary() {
     let app = app();
-    let r = app.get("/").await;
-    assert!(r.status.is_redirection());
-    assert_eq!(r.header(header::LOCATION), Some("/docs/"));
     let r = app.get("/docs/").await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
@@ -179,6 +176,41 @@ async fn docs_ui_is_served_from_the_binary() {
     let r = app.get("/docs/swagger-initializer.js").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("/api/openapi.json"), "{}", r.text());
+}
+
+/// The web UI is mounted at `/` with its own headers; its HTML error page is not turned
+/// into the API's JSON error, while unknown assets and routes still get the JSON 404.
+#[tokio::test]
+async fn web_ui_is_mounted_beside_the_api() {
+    let app = app();
+    let r = app.get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.header(header::CONTENT_TYPE),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(r.text().contains("/assets/js/people.js"), "{}", r.text());
+    assert!(
+        r.header(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    let r = app.get("/assets/js/api.js").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header(header::ETAG).is_some());
+    let r = app.get("/people/nobody").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("<h1>Not found</h1>"), "{}", r.text());
+    app.get("/assets/missing.js")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+    app.get("/no/such/page")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+    // The API keeps its own headers: no UI policy on JSON answers.
+    let r = app.get("/api/persons").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header(header::CONTENT_SECURITY_POLICY).is_none());
 }
 
 #[tokio::test]

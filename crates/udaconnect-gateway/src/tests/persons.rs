@@ -125,3 +125,47 @@ async fn service_failures_map_to_503_and_opaque_500() {
     r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", None);
     assert!(!r.text().contains("secret"), "{}", r.text());
 }
+
+async fn delete(app: &super::TestApp, path: &str) -> super::Reply {
+    let req = axum::http::Request::delete(path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn erasing_a_person_is_204_then_404() {
+    let app = app();
+    let r = delete(&app, "/api/v2/persons/5").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert!(r.body.is_empty());
+    app.get("/api/persons/5")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+    app.get("/api/locations/29")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+    delete(&app, "/api/v2/persons/5")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found", None);
+    assert_eq!(app.get("/api/persons/1").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn erasing_with_a_bad_id_is_400_naming_person_id() {
+    let app = app();
+    for path in [
+        "/api/v2/persons/abc",
+        "/api/v2/persons/0",
+        "/api/v2/persons/-3",
+        "/api/v2/persons/99999999999999999999",
+    ] {
+        delete(&app, path).await.assert_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_argument",
+            Some("person_id"),
+        );
+    }
+    let r = delete(&app, &format!("/api/v2/persons/{}", fakes::UNAVAILABLE)).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -115,6 +115,17 @@ impl Interceptor for CallerToken {
     }
 }
 
+/// The connections service at `url`, calling with `token` outside a caller's scope.
+pub fn connections_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<ConnectionsClient, GrpcError> {
+    Ok(ConnectionsClient::new(GrpcConnections::with_token(
+        channel(url)?,
+        token,
+    )))
+}
+
 /// A unary request with the client's deadline.
 fn unary<T>(message: T) -> Request<T> {
     let mut request = message.into_request();

@@ -48,6 +48,15 @@ impl PersonService for GrpcPersons {
         Person::try_from(person).map_err(malformed)
     }
 
+    async fn delete(&self, id: PersonId) -> Result<(), ServiceError> {
+        let request = unary(v1::DeletePersonRequest {
+            person_id: id.get(),
+        });
+        let response = self.stub.clone().delete_person(request).await;
+        response.map_err(|s| from_status(s, Some(("person", id.get()))))?;
+        Ok(())
+    }
+
     async fn list(&self) -> Result<Vec<Person>, ServiceError> {
         let request = unary(v1::ListPersonsRequest {});
         let response = self.stub.clone().list_persons(request).await;

@@ -35,6 +35,19 @@ impl Persons for PersonsRpc {
         Ok(Response::new(v1::Person::from(&person)))
     }
 
+    #[tracing::instrument(skip_all, name = "grpc.DeletePerson")]
+    async fn delete_person(
+        &self,
+        request: Request<v1::DeletePersonRequest>,
+    ) -> Result<Response<v1::DeletePersonResponse>, Status> {
+        let who = caller(&request)?;
+        let id = PersonId::new(request.into_inner().person_id).map_err(invalid)?;
+        // Organisers, or the attendee themself.
+        who.may_delete_person(id).map_err(denied)?;
+        self.0.delete(id).await.map_err(to_status)?;
+        Ok(Response::new(v1::DeletePersonResponse {}))
+    }
+
     #[tracing::instrument(skip_all, name = "grpc.ListPersons")]
     async fn list_persons(
         &self,

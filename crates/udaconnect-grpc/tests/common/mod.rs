@@ -75,7 +75,11 @@ async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
         .await
         .expect("dlq");
 
-    let persons = PersonsClient::new(LocalPersons::new(store.clone()));
+    let persons = PersonsClient::new(LocalPersons::new(
+        store.clone(),
+        log.clone(),
+        &events::Topics::default(),
+    ));
     let ids = IdAllocator::new(store.clone(), IdAllocator::DEFAULT_BLOCK);
     let ingest = IngestClient::new(LocalIngest::new(persons.clone(), log.clone(), ids));
     let model = Arc::new(ReadModel::new());

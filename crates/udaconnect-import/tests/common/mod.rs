@@ -101,6 +101,18 @@ impl PersonStore for FakeStore {
         }
         Ok(inserted)
     }
+
+    async fn erase_person(
+        &self,
+        _id: PersonId,
+        _at: udaconnect_domain::Timestamp,
+    ) -> Result<Option<udaconnect_store::Erasure>, StoreError> {
+        Err(StoreError::Database("not supported by the fake".into()))
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[async_trait]
@@ -182,4 +194,52 @@ impl LocationStore for FakeStore {
             .cloned()
             .collect())
     }
+
+    async fn purge_locations_before(
+        &self,
+        _cutoff: udaconnect_domain::Timestamp,
+        _limit: u32,
+    ) -> Result<u64, StoreError> {
+        Err(StoreError::Database("not supported by the fake".into()))
+    }
+}
+
+/// The import never touches accounts: every call says so.
+#[async_trait]
+impl udaconnect_store::AccountStore for FakeStore {
+    async fn create_account(&self, _: &udaconnect_store::Account) -> Result<(), StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn get_account(&self, _: &str) -> Result<Option<udaconnect_store::Account>, StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn insert_refresh_token(
+        &self,
+        _: &udaconnect_store::RefreshToken,
+    ) -> Result<(), StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn use_refresh_token(
+        &self,
+        _: &str,
+        _: udaconnect_domain::Timestamp,
+    ) -> Result<Option<(udaconnect_store::RefreshToken, udaconnect_store::RefreshUse)>, StoreError>
+    {
+        Err(no_accounts())
+    }
+
+    async fn revoke_refresh_family(&self, _: &str) -> Result<u64, StoreError> {
+        Err(no_accounts())
+    }
+}
+
+fn no_accounts() -> StoreError {
+    StoreError::Database("the import tests' fake store holds no accounts".into())
 }

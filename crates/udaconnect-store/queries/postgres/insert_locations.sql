@@ -1,7 +1,8 @@
 -- A batch of recorded fixes as one statement (one implicit transaction: all or nothing).
 -- ON CONFLICT DO NOTHING without a target skips a fix whose id or event id is stored, or
 -- repeated earlier in the batch; the rows affected are the fixes inserted. A fix of an
--- unknown person fails the whole statement (foreign key, SQLSTATE 23503).
+-- unknown person fails the whole statement (foreign key, SQLSTATE 23503). A fix of an erased
+-- person is skipped (a replay of the log after the erasure).
 --   $1 ids   $2 event ids   $3 person ids   $4 latitudes   $5 longitudes
 --   $6 creation times   $7 receive times (arrays of equal length)
 -- The point is (longitude, latitude): x first.
@@ -12,4 +13,5 @@ SELECT f.id, f.event_id, f.person_id,
 FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::float8[], $5::float8[],
             $6::timestamptz[], $7::timestamptz[])
     AS f (id, event_id, person_id, latitude, longitude, creation_time, received_at)
+WHERE NOT EXISTS (SELECT 1 FROM erasure e WHERE e.person_id = f.person_id)
 ON CONFLICT DO NOTHING

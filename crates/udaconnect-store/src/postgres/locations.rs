@@ -61,16 +61,24 @@ pub(crate) async fn insert(
         return Ok(InsertReport::default());
     }
     let c = Columns::of(fixes);
-    let result = sqlx::query(INSERT)
-        .bind(&c.id)
-        .bind(&c.event_id)
-        .bind(&c.person_id)
-        .bind(&c.latitude)
-        .bind(&c.longitude)
-        .bind(&c.creation_time)
-        .bind(&c.received_at)
-        .execute(pool)
-        .await;
+    let run = || {
+        sqlx::query(INSERT)
+            .bind(&c.id)
+            .bind(&c.event_id)
+            .bind(&c.person_id)
+            .bind(&c.latitude)
+            .bind(&c.longitude)
+            .bind(&c.creation_time)
+            .bind(&c.received_at)
+            .execute(pool)
+    };
+    let mut result = run().await;
+    if matches!(&result, Err(e) if is_foreign_key_violation(e)) {
+        // An erasure may have committed between this statement's snapshot (which did not
+        // see its `erasure` row) and its foreign-key check (which saw the person gone): once
+        // more, with a fresh snapshot that skips the erased person's fixes.
+        result = run().await;
+    }
     match result {
         Ok(done) => {
             let inserted = done.rows_affected();

@@ -21,8 +21,13 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         2,
+        "privacy",
+        include_str!("../../migrations/postgres/0002_privacy.sql"),
+    ),
+    (
+        3,
         "accounts",
-        include_str!("../../migrations/postgres/0002_accounts.sql"),
+        include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ mod errors;
 mod locations;
 mod migrate;
 mod persons;
+mod privacy;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -28,8 +29,8 @@ use udaconnect_domain::{
 
 use self::errors::ResultExt;
 use crate::{
-    Account, AccountStore, InsertReport, LocationStore, PersonStore, RefreshToken, RefreshUse,
-    StoreError,
+    Account, AccountStore, Erasure, InsertReport, LocationStore, PersonStore, RefreshToken,
+    RefreshUse, StoreError,
 };
 
 /// Connection pool settings of a [`PostgresStore`].
@@ -118,6 +119,18 @@ impl PersonStore for PostgresStore {
     async fn import_persons(&self, persons: &[Person]) -> Result<u64, StoreError> {
         persons::import(&self.pool, persons).await
     }
+
+    async fn erase_person(
+        &self,
+        id: PersonId,
+        at: Timestamp,
+    ) -> Result<Option<Erasure>, StoreError> {
+        privacy::erase(&self.pool, id, at).await
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        privacy::erased(&self.pool).await
+    }
 }
 
 #[async_trait]
@@ -154,6 +167,14 @@ impl LocationStore for PostgresStore {
         limit: u32,
     ) -> Result<Vec<Location>, StoreError> {
         locations::scan(&self.pool, after, limit).await
+    }
+
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        privacy::purge_before(&self.pool, cutoff, limit).await
     }
 }
 

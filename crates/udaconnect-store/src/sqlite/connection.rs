@@ -55,6 +55,8 @@ pub(crate) fn open(path: &Path, role: Role) -> Result<Connection, StoreError> {
     // power loss (the event log offset is committed right after it).
     conn.pragma_update(None, "synchronous", "FULL").db()?;
     conn.pragma_update(None, "foreign_keys", "ON").db()?;
+    // Erased and expired rows are overwritten with zeros, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON").db()?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB).db()?;
     conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     if role == Role::Reader {

@@ -1,6 +1,6 @@
 //! [`LocationStore`](crate::LocationStore) writes and point reads, run on a pool connection.
 
-use std::ops::Range;
+use std::{collections::HashMap, ops::Range};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use udaconnect_domain::{Location, LocationId, LocationRecorded};
@@ -20,8 +20,9 @@ const CELL_EXISTS: &str = "SELECT 1 FROM location_cell_rtree WHERE id = ?1";
 const INSERT_CELL: &str = "INSERT INTO location_cell_rtree (id, min_lon, max_lon, min_lat, max_lat) \
      VALUES (?1, ?2, ?3, ?4, ?5)";
 
-/// One immediate transaction for the whole batch. A fix whose id or event id is stored
-/// already changes nothing (`ON CONFLICT DO NOTHING` reports 0 rows). Foreign keys are
+/// One immediate transaction for the whole batch. A fix of an erased person is skipped (the
+/// writer serialises with `erase_person` on this connection). A fix whose id or event id is
+/// stored already changes nothing (`ON CONFLICT DO NOTHING` reports 0 rows). Foreign keys are
 /// checked per statement, so the failing row names the unknown person; dropping the
 /// transaction then rolls the whole batch back. The cells of inserted fixes get their
 /// R*Tree row if they have none yet; the writer remembers committed cells so that a busy
@@ -38,8 +39,22 @@ pub(crate) fn insert(
         .db()?;
     {
         let mut location = tx.prepare_cached(INSERT_LOCATION).db()?;
+        let mut erased: HashMap<i64, bool> = HashMap::new();
         for fix in fixes {
             let l = &fix.location;
+            let person = l.person_id.get();
+            let is_erased = match erased.get(&person) {
+                Some(&e) => e,
+                None => {
+                    let e = super::privacy::is_erased(&tx, person)?;
+                    erased.insert(person, e);
+                    e
+                }
+            };
+            if is_erased {
+                report.skipped += 1;
+                continue;
+            }
             let (lat, lon) = (l.coordinates.lat(), l.coordinates.lon());
             let cell = cell_of(lat, lon);
             let changed = location

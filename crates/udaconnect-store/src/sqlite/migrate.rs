@@ -20,8 +20,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
     },
     Migration {
-        name: "0002_accounts",
-        sql: include_str!("../../migrations/sqlite/0002_accounts.sql"),
+        name: "0002_privacy",
+        sql: include_str!("../../migrations/sqlite/0002_privacy.sql"),
+    },
+    Migration {
+        name: "0003_accounts",
+        sql: include_str!("../../migrations/sqlite/0003_accounts.sql"),
     },
 ];
 

@@ -22,6 +22,7 @@ mod locations;
 mod migrate;
 mod persons;
 mod pool;
+mod privacy;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -36,8 +37,8 @@ use udaconnect_domain::{
 
 use self::pool::Pool;
 use crate::{
-    Account, AccountStore, InsertReport, LocationStore, PersonStore, RefreshToken, RefreshUse,
-    StoreError,
+    Account, AccountStore, Erasure, InsertReport, LocationStore, PersonStore, RefreshToken,
+    RefreshUse, StoreError,
 };
 
 /// Reader connections per store: enough for the 2–4 cores UdaConnect targets.
@@ -88,6 +89,18 @@ impl PersonStore for SqliteStore {
         let persons = persons.to_vec();
         self.pool.write(move |c| persons::import(c, &persons)).await
     }
+
+    async fn erase_person(
+        &self,
+        id: PersonId,
+        at: Timestamp,
+    ) -> Result<Option<Erasure>, StoreError> {
+        self.pool.write(move |c| privacy::erase(c, id, at)).await
+    }
+
+    async fn erased_persons(&self) -> Result<Vec<PersonId>, StoreError> {
+        self.pool.read(privacy::erased).await
+    }
 }
 
 #[async_trait]
@@ -130,6 +143,16 @@ impl LocationStore for SqliteStore {
     ) -> Result<Vec<Location>, StoreError> {
         self.pool
             .read(move |c| locations::scan(c, after, limit))
+            .await
+    }
+
+    async fn purge_locations_before(
+        &self,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.pool
+            .write(move |c| privacy::purge_before(c, cutoff, limit))
             .await
     }
 }

@@ -8,13 +8,15 @@ use crate::StoreError;
 
 const SELECT: &str = "SELECT id, first_name, last_name, company_name FROM person";
 
-/// `INTEGER PRIMARY KEY` without AUTOINCREMENT takes max(id) + 1, so created ids always
-/// come after imported ones.
+/// The id is one above every stored and every erased id, so created ids always come after
+/// imported ones and an erased person's id is never given to someone else.
 pub(crate) fn create(w: &mut Writer, p: &NewPerson) -> Result<Person, StoreError> {
     let id: i64 = w
         .conn
         .prepare_cached(
-            "INSERT INTO person (first_name, last_name, company_name) VALUES (?1, ?2, ?3) \
+            "INSERT INTO person (id, first_name, last_name, company_name) VALUES ( \
+             max(coalesce((SELECT max(id) FROM person), 0), \
+                 coalesce((SELECT max(person_id) FROM erasure), 0)) + 1, ?1, ?2, ?3) \
              RETURNING id",
         )
         .and_then(|mut s| {
@@ -41,7 +43,7 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<Person>, StoreError> {
     rows.map(|r| r.db().and_then(RawPerson::decode)).collect()
 }
 
-/// One transaction; existing ids are left untouched.
+/// One transaction; existing and erased ids are left untouched.
 pub(crate) fn import(w: &mut Writer, persons: &[Person]) -> Result<u64, StoreError> {
     let tx = w
         .conn
@@ -52,7 +54,8 @@ pub(crate) fn import(w: &mut Writer, persons: &[Person]) -> Result<u64, StoreErr
         let mut stmt = tx
             .prepare_cached(
                 "INSERT INTO person (id, first_name, last_name, company_name) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+                 SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS \
+                 (SELECT 1 FROM erasure WHERE person_id = ?1) ON CONFLICT (id) DO NOTHING",
             )
             .db()?;
         for p in persons {

@@ -10,6 +10,7 @@ pub(crate) mod fixtures;
 mod ids;
 mod locations;
 mod persons;
+mod privacy;
 
 use async_trait::async_trait;
 
@@ -31,6 +32,10 @@ pub use locations::{
 pub use persons::{
     create_get_list_persons, get_unknown_person_is_none,
     import_persons_is_idempotent_and_created_ids_follow,
+};
+pub use privacy::{
+    erase_person_deletes_everything_and_refuses_replays,
+    purge_deletes_fixes_before_the_cutoff_in_batches,
 };
 
 /// Makes stores for the suite.
@@ -55,6 +60,8 @@ pub async fn run_all(f: &dyn StoreFactory) {
     reserved_ids_are_disjoint_and_above_stored_ids(f).await;
     connection_locations_of_unknown_person_are_empty(f).await;
     connection_locations_match_brute_force(f).await;
+    erase_person_deletes_everything_and_refuses_replays(f).await;
+    purge_deletes_fixes_before_the_cutoff_in_batches(f).await;
     accounts_round_trip_and_usernames_are_unique(f).await;
     refresh_tokens_are_used_once_and_families_revoked(f).await;
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod demo;
+pub mod rest;
 
 use std::{
     io::{BufRead, BufReader},

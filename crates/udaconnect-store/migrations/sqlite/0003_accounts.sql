@@ -1,4 +1,4 @@
--- Schema version 2: login accounts and refresh tokens (udaconnect-auth).
+-- Schema version 3: login accounts and refresh tokens (udaconnect-auth).
 -- Passwords are Argon2id PHC strings; refresh tokens are stored only as SHA-256 hashes.
 -- Erasing a person removes their accounts and, through them, their refresh tokens.
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# End-to-end load run: the real binary, a simulated conference streamed through gRPC ingest,
+# measured by `udaconnect simulate --report` (acknowledged fixes/s, time until every
+# acknowledged fix is stored, detection latency from ingest ack to contact event, contact
+# query percentiles). Figures go in docs/benchmarks.md.
+#
+#   scripts/load.sh embedded      one process, embedded log + SQLite:
+#                                   1. as fast as it accepts   2. at $LOAD_DETECT_RATE fixes/s
+#   scripts/load.sh distributed   separate processes over Kafka (tansu) + PostgreSQL/PostGIS
+#                                 (both installed and started by scripts/kafka.sh and
+#                                 scripts/postgres.sh): ingest+persons, writer, connections,
+#                                 detector; then raw COPY of the same rows into a table with
+#                                 the same indexes, same run, and the ratio
+#   scripts/load.sh all           both (default)
+#
+# Environment: LOAD_ATTENDEES (default 1000), LOAD_DAYS (1; one day is ~360 fixes per
+# attendee), LOAD_DETECT_RATE (20000), LOAD_QUERY_RATE (20), LOAD_STREAMS (4).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-all}"
+case "$mode" in embedded|distributed|all) ;; *) echo "usage: $0 [embedded|distributed|all]" >&2; exit 2;; esac
+
+ATTENDEES="${LOAD_ATTENDEES:-1000}"
+DAYS="${LOAD_DAYS:-1}"
+DETECT_RATE="${LOAD_DETECT_RATE:-20000}"
+QUERY_RATE="${LOAD_QUERY_RATE:-20}"
+STREAMS="${LOAD_STREAMS:-4}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+say() { printf '\n### %s\n' "$*"; }
+die() { echo "load.sh: error: $*" >&2; exit 1; }
+
+say "building the release binary"
+cargo build --release --locked --bin udaconnect
+BIN="$CARGO_TARGET_DIR/release/udaconnect"
+WORK="$(mktemp -d /var/tmp/udaconnect-load.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start NAME ARGS…: `udaconnect serve` in the background; waits for its banner; sets GRPC.
+start() {
+  local name="$1"; shift
+  local grpc_port; grpc_port="$(free_port)"
+  "$BIN" serve --http-addr 127.0.0.1:0 --grpc-addr "127.0.0.1:$grpc_port" \
+    --data-dir "$WORK/$name" --no-demo-data --log warn "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.log" &
+  PIDS+=("$!")
+  for _ in $(seq 1 600); do
+    grep -q '^  Health' "$WORK/$name.out" 2>/dev/null && { GRPC="http://127.0.0.1:$grpc_port"; return; }
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited during start-up"; }
+    sleep 0.1
+  done
+  die "$name did not start within 60 s; log: $(tail -5 "$WORK/$name.log")"
+}
+
+simulate() {
+  "$BIN" simulate --attendees "$ATTENDEES" --days "$DAYS" --streams "$STREAMS" \
+    --query-rate "$QUERY_RATE" --report "$@"
+}
+
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  PIDS=()
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "conference: $ATTENDEES attendees, $DAYS day(s), a fix every 240 s ± 25 % per attendee"
+
+if [[ "$mode" == embedded || "$mode" == all ]]; then
+  say "embedded, one process: as fast as ingest accepts"
+  start embedded-max
+  simulate --ingest-url "$GRPC" --rate 0
+  stop_all
+
+  say "embedded, one process: $DETECT_RATE fixes/s (detection latency)"
+  start embedded-rate
+  simulate --ingest-url "$GRPC" --rate "$DETECT_RATE"
+  stop_all
+fi
+
+if [[ "$mode" == distributed || "$mode" == all ]]; then
+  say "starting Kafka (tansu) and PostgreSQL + PostGIS"
+  kafka_env="$(scripts/kafka.sh start)" || die "the Kafka broker did not come up"
+  pg_env="$(scripts/postgres.sh start)" || die "PostgreSQL + PostGIS did not come up"
+  eval "$kafka_env"; eval "$pg_env"
+  PSQL="$(ls /usr/lib/postgresql/*/bin/psql | head -n 1)"
+  db="udaconnect_load_$$"
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
+  BUS="kafka://$KAFKA_BROKERS"
+  prefix="load$$."
+  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix")
+
+  say "distributed: ingest+persons | writer | connections | detector, over Kafka + PostGIS"
+  start persons-ingest --target persons,ingest "${common[@]}"; INGEST="$GRPC"
+  start writer --target writer "${common[@]}"
+  start connections --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+  start detector --target detector "${common[@]}"
+  simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed.txt"
+  stop_all
+
+  say "raw COPY of the same rows into a table with the same indexes (same run)"
+  rows="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT count(*) FROM location")"
+  # Client-side COPY (psql \copy = COPY … FROM STDIN), as a bulk loader sends it.
+  "$PSQL" -X -q "$STORE" \
+    -c "\\copy (SELECT * FROM location ORDER BY id) TO '$WORK/location.copy'" \
+    -c "CREATE TABLE location_copy (LIKE location INCLUDING ALL)" >/dev/null
+  t0="$(date +%s.%N)"
+  "$PSQL" -X -q "$STORE" -c "\\copy location_copy FROM '$WORK/location.copy'" >/dev/null
+  t1="$(date +%s.%N)"
+  indexes="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'location_copy'")"
+  stored_line="$(grep '^stored:' "$WORK/distributed.txt" || true)"
+  python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" <<'EOF'
+import re, sys
+rows, t0, t1, stored, indexes = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+copy_rate = rows / (t1 - t0)
+print(f"COPY: {rows} rows in {t1 - t0:.2f} s ({copy_rate:.0f} rows/s) into a table with: {indexes}")
+m = re.search(r"\(([0-9]+) fixes/s from first send to stored\)", stored)
+if m:
+    rate = int(m.group(1))
+    print(f"distributed ingest (gRPC ack -> Kafka -> writer -> PostGIS) / COPY: {rate} / {copy_rate:.0f} = {100 * rate / copy_rate:.0f} %")
+else:
+    print("distributed ingest did not store every fix in time: no ratio")
+    sys.exit(1)
+EOF
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+fi
