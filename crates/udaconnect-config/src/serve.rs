@@ -92,6 +92,12 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_GAP_S", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub detector_gap_s: u32,
 
+    /// Detector: how far (in fix time) a fix may lag behind the newest fix seen and still be
+    /// matched against everything it could meet; episodes end this much later too. Fixes from
+    /// different partitions arrive interleaved, so this must cover their skew in fix time.
+    #[arg(long, env = "UDACONNECT_DETECTOR_LATENESS_S", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub detector_lateness_s: u32,
+
     /// Raster tiles under the web UI's maps: a URL template with `{z}`, `{x}` and `{y}` (e.g.
     /// `https://tile.example.org/{z}/{x}/{y}.png`), fetched by the browser. Without it the maps
     /// are drawn without tiles (points and a scale bar), which works offline.

@@ -126,7 +126,7 @@ impl App {
                         distance_m: args.detector_distance_m,
                         window_s: args.detector_window_s,
                         gap_s: args.detector_gap_s,
-                        ..Default::default()
+                        lateness_s: args.detector_lateness_s,
                     },
                     readiness.clone(),
                 )
