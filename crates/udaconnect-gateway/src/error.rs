@@ -38,7 +38,8 @@ pub(crate) struct ErrorDetail {
 pub(crate) struct ApiError {
     status: StatusCode,
     detail: ErrorDetail,
-    header: Option<(header::HeaderName, HeaderValue)>,
+    /// Boxed: rare, and it would double the size of every `Result<_, ApiError>`.
+    header: Option<Box<(header::HeaderName, HeaderValue)>>,
 }
 
 impl ApiError {
@@ -57,7 +58,7 @@ impl ApiError {
 
     /// The same, with a header on the response (`WWW-Authenticate`, `Retry-After`).
     pub(crate) fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.header = Some((name, value));
+        self.header = Some(Box::new((name, value)));
         self
     }
 
@@ -110,7 +111,7 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
-        if let Some((name, value)) = self.header {
+        if let Some((name, value)) = self.header.map(|h| *h) {
             res.headers_mut().insert(name, value);
         }
         res

@@ -91,7 +91,7 @@ async fn only_the_services_given_are_mounted() {
         Some(persons),
         None,
         None,
-        udaconnect_grpc::GrpcAuth::Enforce(tokens.clone()),
+        udaconnect_grpc::GrpcAuth::Enforce(Box::new(tokens.clone())),
     )
     .await
     .unwrap();

@@ -187,7 +187,7 @@ impl App {
             let grpc_auth = match (&key, insecure) {
                 (_, true) => udaconnect_grpc::GrpcAuth::InsecureOpen,
                 (Some(key), false) => {
-                    udaconnect_grpc::GrpcAuth::Enforce(udaconnect_auth::Tokens::new(key))
+                    udaconnect_grpc::GrpcAuth::Enforce(Box::new(udaconnect_auth::Tokens::new(key)))
                 }
                 (None, false) => bail!("serving gRPC needs a signing key"),
             };

@@ -15,7 +15,7 @@ use udaconnect_auth::{Denied, Principal, Tokens, bearer, propagate};
 #[derive(Debug, Clone)]
 pub enum GrpcAuth {
     /// Every call needs a token signed with this key.
-    Enforce(Tokens),
+    Enforce(Box<Tokens>),
     /// `--insecure-open-api`: every call runs as an organiser.
     InsecureOpen,
 }

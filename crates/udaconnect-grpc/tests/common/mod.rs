@@ -92,7 +92,7 @@ async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
     let tokens = Tokens::new(&SigningKey::generate());
     let admin_token = token(&tokens, Role::Admin, None);
     let routes = GrpcServices::new()
-        .auth(GrpcAuth::Enforce(tokens.clone()))
+        .auth(GrpcAuth::Enforce(Box::new(tokens.clone())))
         .persons(persons)
         .ingest(ingest)
         .connections(connections)
