@@ -24,6 +24,8 @@ const BIN = process.env.UDACONNECT_BIN;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
+/** The admin's session (login answer), for the API helper and the pages. */
+let adminSession;
 let browser;
 let api;
 
@@ -35,8 +37,15 @@ function watch(page) {
   return problems;
 }
 
-async function newPage(options = {}) {
+/** A page signed in as the admin (the session the UI keeps in sessionStorage), unless
+ * `anonymous`. */
+async function newPage({ anonymous = false, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce', ...options });
+  if (!anonymous) {
+    const s = adminSession;
+    const value = JSON.stringify({ access_token: s.access_token, refresh_token: s.refresh_token, username: s.username, role: s.role });
+    await context.addInitScript(([k, v]) => sessionStorage.setItem(k, v), ['udaconnect.session', value]);
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page, problems: watch(page) };
@@ -68,8 +77,17 @@ before(async () => {
   assert.ok(BIN, 'set UDACONNECT_BIN to the built udaconnect binary');
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium chromium-driver)`);
   server = await startServer(BIN);
-  api = async (path, init) => {
-    const res = await fetch(`${server.base}${path}`, init);
+  // Sign in as the first admin (password from the banner) over the real API.
+  assert.ok(server.adminPassword, 'the banner showed no first admin password');
+  const login = await fetch(`${server.base}/api/v2/auth/login`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`admin:${server.adminPassword}`).toString('base64')}` },
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  adminSession = await login.json();
+  api = async (path, init = {}) => {
+    const headers = { ...(init.headers || {}), authorization: `Bearer ${adminSession.access_token}` };
+    const res = await fetch(`${server.base}${path}`, { ...init, headers });
     assert.ok(res.ok, `${path}: HTTP ${res.status} ${await res.clone().text()}`);
     return res.status === 204 ? null : res.json();
   };
@@ -365,15 +383,17 @@ describe('web UI against a real server with the demo data', () => {
   });
 
   test('on a 401 the sign-in form posts Basic credentials to /api/v2/auth/login, then retries with the bearer token', async () => {
-    // The server on main has no authentication; the auth contract's answers are played here
-    // by request interception, the rest (page, persons) is the real server.
-    const { context, page } = await newPage();
+    // Anonymous page; the sign-in answers are played here by request interception (a made-up
+    // token, swapped for the admin's real one on the way to the real server).
+    const { context, page } = await newPage({ anonymous: true });
     const TOKEN = 'test-access-token';
     const seen = [];
     await page.route('**/api/persons', (route) => {
       const auth = route.request().headers().authorization || '';
       seen.push(auth);
-      if (auth === `Bearer ${TOKEN}`) return route.continue();
+      if (auth === `Bearer ${TOKEN}`) {
+        return route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${adminSession.access_token}` } });
+      }
       return route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthorized","message":"missing token"}' });
     });
     await page.route('**/api/v2/auth/login', (route) => {
