@@ -37,12 +37,23 @@ function watch(page) {
   return problems;
 }
 
-/** A page signed in as the admin (the session the UI keeps in sessionStorage), unless
- * `anonymous`. */
-async function newPage({ anonymous = false, ...options } = {}) {
+/** Signs in as a fresh server's first admin (password from its banner) over the real API. */
+async function signIn(srv) {
+  assert.ok(srv.adminPassword, 'the banner showed no first admin password');
+  const login = await fetch(`${srv.base}/api/v2/auth/login`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`admin:${srv.adminPassword}`).toString('base64')}` },
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  return login.json();
+}
+
+/** A page signed in (the session the UI keeps in sessionStorage): as the main server's admin,
+ * or `session`, unless `anonymous`. */
+async function newPage({ anonymous = false, session = null, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce', ...options });
   if (!anonymous) {
-    const s = adminSession;
+    const s = session || adminSession;
     const value = JSON.stringify({ access_token: s.access_token, refresh_token: s.refresh_token, username: s.username, role: s.role });
     await context.addInitScript(([k, v]) => sessionStorage.setItem(k, v), ['udaconnect.session', value]);
   }
@@ -77,14 +88,7 @@ before(async () => {
   assert.ok(BIN, 'set UDACONNECT_BIN to the built udaconnect binary');
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium chromium-driver)`);
   server = await startServer(BIN);
-  // Sign in as the first admin (password from the banner) over the real API.
-  assert.ok(server.adminPassword, 'the banner showed no first admin password');
-  const login = await fetch(`${server.base}/api/v2/auth/login`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`admin:${server.adminPassword}`).toString('base64')}` },
-  });
-  assert.equal(login.status, 200, await login.clone().text());
-  adminSession = await login.json();
+  adminSession = await signIn(server);
   api = async (path, init = {}) => {
     const headers = { ...(init.headers || {}), authorization: `Bearer ${adminSession.access_token}` };
     const res = await fetch(`${server.base}${path}`, { ...init, headers });
@@ -435,6 +439,7 @@ describe('web UI against a real server with the demo data', () => {
 
 describe('web UI with raster tiles configured (--map-tile-url)', () => {
   let tiled;
+  let tiledSession;
   let tiles;
   const requested = [];
   // A 1×1 PNG, served for every tile by a local tile server.
@@ -450,6 +455,7 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
     await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
     const template = `http://127.0.0.1:${tiles.address().port}/tiles/{z}/{x}/{y}.png`;
     tiled = await startServer(BIN, { args: ['--map-tile-url', template] });
+    tiledSession = await signIn(tiled);
   });
 
   after(async () => {
@@ -461,7 +467,7 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
   });
 
   test('the map draws the tiles under the points, allowed by the page\'s policy', async () => {
-    const { context, page, problems } = await newPage();
+    const { context, page, problems } = await newPage({ session: tiledSession });
     await page.goto(`${tiled.base}/people/1`);
     await page.locator('#contact-map svg circle.point').first().waitFor();
     const map = await page.evaluate(() => {
@@ -494,16 +500,17 @@ describe('live feed across a server restart', () => {
 
   test('the feed reconnects by itself and resumes with Last-Event-ID: fixes posted while it was away appear once', async () => {
     first = await startServer(BIN);
+    const session = await signIn(first);
     const post = async (base, person, lon) => {
       const res = await fetch(`${base}/api/locations`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` },
         body: JSON.stringify({ person_id: person, latitude: '35.0585', longitude: lon, creation_time: new Date().toISOString().slice(0, 19) }),
       });
       const body = await res.text();
       assert.equal(res.status, 202, body);
       return JSON.parse(body).id;
     };
-    const { context, page, problems } = await newPage();
+    const { context, page, problems } = await newPage({ session });
     const reconnects = [];
     page.on('request', async (r) => {
       if (r.url().includes('/api/v2/locations/stream')) reconnects.push((await r.allHeaders())['last-event-id'] || null);
