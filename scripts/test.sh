@@ -48,6 +48,8 @@ if ((infra)); then
   cargo test --locked -p udaconnect-store --lib -- --ignored postgres::
   step "end to end: all-in-one vs split over Kafka + PostGIS, writer crash"
   cargo test --locked -p udaconnect --test distributed -- --ignored --test-threads 1
+  step "end to end: erasure over Kafka + PostGIS (nothing left of an erased person)"
+  cargo test --locked -p udaconnect --test privacy -- --ignored --test-threads 1
   step "faults: broker and PostgreSQL restarts, kill -9 of every target, under gRPC load"
   UDACONNECT_TOOLS=/var/tmp/udaconnect-tools-faults \
     cargo test --locked -p udaconnect --test faults -- --ignored --nocapture --test-threads 1

@@ -122,6 +122,14 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
 
+    /// REST API: sustained requests per second allowed from one client IP (429 with
+    /// Retry-After beyond); 0 turns the limit off.
+    #[arg(long, env = "UDACONNECT_RATE_LIMIT_PER_S", default_value_t = 50_000)]
+    pub rate_limit_per_s: u32,
+
+    /// REST API: requests one client IP may send at once above the sustained rate.
+    #[arg(long, env = "UDACONNECT_RATE_LIMIT_BURST", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_burst: u32,
     #[command(flatten)]
     pub auth: AuthArgs,
 }
@@ -233,11 +241,22 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./udaconnect-data"));
         assert_eq!(c.bus, BusUrl::Embedded(None));
         assert_eq!(c.store, StoreUrl::Sqlite(None));
+        assert_eq!((c.rate_limit_per_s, c.rate_limit_burst), (50_000, 10_000));
         assert_eq!(
             c.retention.get(),
             None,
             "data is kept unless a retention is set"
         );
+    }
+
+    #[test]
+    fn rate_limit_flags() {
+        let c = Cli::try_parse_from(["x", "--rate-limit-per-s", "0", "--rate-limit-burst", "5"])
+            .unwrap()
+            .serve;
+        assert_eq!((c.rate_limit_per_s, c.rate_limit_burst), (0, 5));
+        assert!(Cli::try_parse_from(["x", "--rate-limit-burst", "0"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--rate-limit-per-s", "-1"]).is_err());
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub(crate) struct ErrorBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub(crate) struct ErrorDetail {
     /// Stable, machine-readable kind: `invalid_argument`, `not_found`, `unavailable`,
-    /// `internal`, `payload_too_large`, `unsupported_media_type`, `method_not_allowed`, ...
+    /// `internal`, `payload_too_large`, `unsupported_media_type`, `method_not_allowed`,
+    /// `too_many_requests`, `timeout`, ...
     #[schema(example = "invalid_argument")]
     pub(crate) code: Cow<'static, str>,
     /// Human-readable explanation.
@@ -130,6 +131,7 @@ fn code_for(status: StatusCode) -> &'static str {
         StatusCode::REQUEST_TIMEOUT => "timeout",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_client_error() => "bad_request",
         _ => "internal",

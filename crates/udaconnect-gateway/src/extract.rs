@@ -11,6 +11,10 @@ use udaconnect_domain::{LocationId, PersonId, ValidationError};
 
 use crate::error::ApiError;
 
+/// A client that has not sent its whole body by then is answered 408 (slow-loris guard; the
+/// body is at most 64 KiB).
+pub(crate) const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A JSON object body parsed field by field into `T`.
 pub(crate) struct JsonBody<T>(pub(crate) T);
 
@@ -30,8 +34,17 @@ impl<S: Send + Sync, T: FromJsonObject> FromRequest<S> for JsonBody<T> {
                 "expected a body with content-type application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state)
+        let bytes = tokio::time::timeout(BODY_READ_TIMEOUT, Bytes::from_request(req, state))
             .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the request body was not received within {} s",
+                        BODY_READ_TIMEOUT.as_secs()
+                    ),
+                )
+            })?
             .map_err(|r| ApiError::new(r.status(), r.body_text()))?;
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")))?;

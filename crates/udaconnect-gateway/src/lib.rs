@@ -25,6 +25,7 @@ mod auth;
 mod dto;
 mod error;
 mod extract;
+mod limits;
 mod metrics;
 mod openapi;
 mod routes;
@@ -39,6 +40,7 @@ use axum::{Router, extract::DefaultBodyLimit, http::StatusCode};
 use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::TimeoutLayer};
 
 pub use auth::ApiAuth;
+pub use limits::HttpLimits;
 pub use openapi::{openapi, openapi_yaml};
 pub use state::{AdminState, GatewayState};
 pub use udaconnect_web::WebConfig;
@@ -51,7 +53,12 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The complete gateway application: every route plus CORS, tracing, metrics, body limit,
 /// timeout and panic handling.
 pub fn router(state: GatewayState) -> Router {
-    build(state, REQUEST_TIMEOUT)
+    router_with(state, HttpLimits::default())
+}
+
+/// [`router`] with the given per-client rate limit.
+pub fn router_with(state: GatewayState, limits: HttpLimits) -> Router {
+    build_with(state, REQUEST_TIMEOUT, limits)
 }
 
 /// The admin endpoints alone — `/health`, `/health/live`, `/health/ready`, `/metrics` — for
@@ -75,7 +82,12 @@ pub fn admin_router(state: AdminState) -> Router {
         .layer(metrics::trace_layer())
 }
 
+#[cfg(test)]
 pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
+    build_with(state, timeout, HttpLimits::default())
+}
+
+pub(crate) fn build_with(state: GatewayState, timeout: Duration, limits: HttpLimits) -> Router {
     metrics::describe();
     let (api, doc) = openapi::api_router_and_doc();
     let web = udaconnect_web::router(state.web.clone());
@@ -95,6 +107,12 @@ pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::map_response(error::json_errors))
+        // Over the rate limit: 429 before any handler runs (inside CORS, so browsers can
+        // read it; inside metrics, so it is counted).
+        .layer(axum::middleware::from_fn_with_state(
+            limits::ClientRateLimit::new(limits),
+            limits::limit,
+        ))
         .layer(cors())
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(metrics::trace_layer())

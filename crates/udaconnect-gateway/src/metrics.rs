@@ -19,6 +19,9 @@ pub(crate) const HTTP_REQUESTS_TOTAL: &str = "udaconnect_http_requests_total";
 /// Time to answer a request. Labels: `method`, `route`.
 pub(crate) const HTTP_REQUEST_DURATION_SECONDS: &str = "udaconnect_http_request_duration_seconds";
 
+/// Requests refused by the per-client rate limit (answered 429).
+pub(crate) const RATE_LIMITED: &str = "udaconnect_http_rate_limited_total";
+
 /// The `route` label of a request no route matched: never the raw URI (cardinality).
 const UNMATCHED: &str = "unmatched";
 
@@ -29,6 +32,10 @@ pub(crate) fn describe() {
         HTTP_REQUEST_DURATION_SECONDS,
         metrics::Unit::Seconds,
         "Time the gateway took to answer an HTTP request"
+    );
+    metrics::describe_counter!(
+        RATE_LIMITED,
+        "HTTP requests refused by the per-client rate limit (429)"
     );
 }
 

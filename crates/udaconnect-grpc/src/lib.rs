@@ -20,7 +20,10 @@ pub use client::{
     MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, connections_client_with_token,
     ingest_client, ingest_client_with_token, persons_client, persons_client_with_token,
 };
-pub use server::{GrpcAuth, GrpcLimits, GrpcRoutes, GrpcServices, serve, services};
+pub use server::{
+    GrpcAuth, GrpcLimits, GrpcRoutes, GrpcServices, UNARY_DEADLINE, serve, serve_with_deadline,
+    services,
+};
 
 /// Why a gRPC endpoint could not be set up or served.
 #[derive(Debug, thiserror::Error)]

@@ -170,3 +170,25 @@ async fn too_long_a_stream_is_resource_exhausted() {
     assert_eq!(status.code(), Code::ResourceExhausted);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_stream_open_too_long_is_deadline_exceeded() {
+    let limits = GrpcLimits {
+        max_stream_duration: Duration::from_millis(300),
+        ..GrpcLimits::default()
+    };
+    let app = common::spawn_app_with(limits).await;
+    let pam = app.person("Pam").await.id.get();
+    let mut stub = raw_ingest(&app).await;
+    // One fix, then a client that never finishes its stream.
+    let stream = futures::StreamExt::chain(
+        futures::stream::iter([raw_fix(pam, 1.0, 1.0)]),
+        futures::stream::pending(),
+    );
+    let started = std::time::Instant::now();
+    let status = stub.stream_locations(stream).await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(status.message().contains("at most 0.3 s"), "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    app.stop().await;
+}

@@ -32,6 +32,8 @@ pub struct App {
     detector: Option<DetectorWorker>,
     retention: Option<RetentionWorker>,
     readiness: Readiness,
+    /// Periodic probes of PostgreSQL and Kafka feeding readiness.
+    probes: crate::probes::Probes,
     shutdown_timeout: Duration,
     targets: Targets,
     summary: String,
@@ -156,29 +158,36 @@ impl App {
             let service = auth_service
                 .clone()
                 .context("the gateway needs the store and a signing key")?;
-            udaconnect_gateway::router(GatewayState {
-                auth: udaconnect_gateway::ApiAuth {
-                    service,
-                    enforce: !insecure,
+            let limits = udaconnect_gateway::HttpLimits {
+                rate_per_s: args.rate_limit_per_s,
+                burst: args.rate_limit_burst,
+            };
+            udaconnect_gateway::router_with(
+                GatewayState {
+                    auth: udaconnect_gateway::ApiAuth {
+                        service,
+                        enforce: !insecure,
+                    },
+                    persons: clients
+                        .persons
+                        .clone()
+                        .with_context(|| missing("persons", "--persons-url"))?,
+                    ingest: clients
+                        .ingest
+                        .clone()
+                        .with_context(|| missing("ingest", "--ingest-url"))?,
+                    connections: clients
+                        .connections
+                        .clone()
+                        .with_context(|| missing("connections", "--connections-url"))?,
+                    readiness: admin.readiness,
+                    metrics: admin.metrics,
+                    web: udaconnect_gateway::WebConfig {
+                        map_tile_url: args.map_tile_url.clone(),
+                    },
                 },
-                persons: clients
-                    .persons
-                    .clone()
-                    .with_context(|| missing("persons", "--persons-url"))?,
-                ingest: clients
-                    .ingest
-                    .clone()
-                    .with_context(|| missing("ingest", "--ingest-url"))?,
-                connections: clients
-                    .connections
-                    .clone()
-                    .with_context(|| missing("connections", "--connections-url"))?,
-                readiness: admin.readiness,
-                metrics: admin.metrics,
-                web: udaconnect_gateway::WebConfig {
-                    map_tile_url: args.map_tile_url.clone(),
-                },
-            })
+                limits,
+            )
         } else {
             udaconnect_gateway::admin_router(admin)
         };
@@ -235,6 +244,24 @@ impl App {
             },
             args.data_dir.display()
         );
+        let probes = crate::probes::Probes {
+            readiness: readiness.clone(),
+            postgres: store
+                .clone()
+                .filter(|_| matches!(args.store, udaconnect_config::StoreUrl::Postgres(_))),
+            kafka: bus
+                .as_ref()
+                .filter(|_| matches!(args.bus, udaconnect_config::BusUrl::Kafka(_)))
+                .map(|bus| {
+                    let topics = events::Topics::with_prefix(&args.topic_prefix);
+                    let keep = vec![
+                        (topics.locations, args.partitions),
+                        (topics.locations_dlq, 1),
+                        (topics.contacts, args.partitions),
+                    ];
+                    (bus.log(), keep)
+                }),
+        };
         Ok(App {
             http,
             http_addr,
@@ -247,6 +274,7 @@ impl App {
             detector,
             retention,
             readiness,
+            probes,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             targets,
             summary,
@@ -323,6 +351,7 @@ impl App {
             detector,
             retention,
             readiness,
+            probes,
             shutdown_timeout,
             ..
         } = self;
@@ -335,9 +364,9 @@ impl App {
             tokio::spawn({
                 let stop = listeners_stop.clone();
                 async move {
-                    let service =
-                        router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-                    axum::serve(http, service)
+                    // The peer address keys the per-client rate limit.
+                    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+                    axum::serve(http, app)
                         .with_graceful_shutdown(stop.cancelled_owned())
                         .await
                         .context("http server")
@@ -397,6 +426,14 @@ impl App {
             tasks.push((
                 "retention",
                 tokio::spawn(async move { retention.run(stop).await.context("retention") }),
+            ));
+        }
+
+        if !probes.is_empty() {
+            let stop = writer_stop.clone();
+            tasks.push((
+                "dependency probes",
+                tokio::spawn(async move { probes.run(stop).await.context("dependency probes") }),
             ));
         }
 

@@ -8,6 +8,7 @@ mod auth;
 mod import;
 mod infra;
 mod loadreport;
+mod probes;
 mod shutdown;
 mod simulate;
 mod wiring;

@@ -56,9 +56,17 @@ pub struct LocalIngest {
     /// (they know the erasure), so the window only delays the refusal.
     known_persons: RwLock<HashMap<PersonId, Instant>>,
     topic: String,
+    /// Bound on reserving ids and on appending one batch (see [`LocalIngest::APPEND_TIMEOUT`]).
+    append_timeout: Duration,
 }
 
 impl LocalIngest {
+    /// A batch not durable on the log within this (broker or disk down, producer queue full)
+    /// is refused as [`ServiceError::Unavailable`] — gRPC `UNAVAILABLE`, HTTP 503 with
+    /// `Retry-After` — so back-pressure reaches the device instead of requests piling up
+    /// without bound. (A refused batch may still be delivered later: at-least-once.)
+    pub const APPEND_TIMEOUT: Duration = Duration::from_secs(10);
+
     pub fn new(persons: PersonsClient, log: Arc<dyn EventLog>, ids: IdAllocator) -> Self {
         Self {
             persons,
@@ -66,6 +74,31 @@ impl LocalIngest {
             ids,
             known_persons: RwLock::default(),
             topic: events::LOCATIONS_TOPIC.to_owned(),
+            append_timeout: Self::APPEND_TIMEOUT,
+        }
+    }
+
+    /// Another bound than [`LocalIngest::APPEND_TIMEOUT`].
+    pub fn with_append_timeout(mut self, timeout: Duration) -> Self {
+        self.append_timeout = timeout;
+        self
+    }
+
+    /// `work` within the append timeout, else `Unavailable` naming `what`.
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        work: impl Future<Output = Result<T, ServiceError>>,
+    ) -> Result<T, ServiceError> {
+        match tokio::time::timeout(self.append_timeout, work).await {
+            Ok(result) => result,
+            Err(_) => {
+                metrics::counter!(m::INGEST_TIMEOUTS).increment(1);
+                Err(ServiceError::Unavailable(format!(
+                    "{what} did not complete within {} ms, retry later",
+                    self.append_timeout.as_millis()
+                )))
+            }
         }
     }
 
@@ -107,7 +140,10 @@ impl IngestService for LocalIngest {
             results.push(self.check_person(fix.person_id).await.map(|()| fix));
         }
         let accepted = results.iter().filter(|r| r.is_ok()).count();
-        let mut ids = self.ids.next_ids(accepted).await?.into_iter();
+        let mut ids = self
+            .bounded("reserving location ids", self.ids.next_ids(accepted))
+            .await?
+            .into_iter();
         let received_at = Utc::now();
         let traceparent = events::new_traceparent();
         tracing::Span::current().record("traceparent", traceparent.as_str());
@@ -131,7 +167,10 @@ impl IngestService for LocalIngest {
             })
             .collect();
         if !records.is_empty() {
-            self.log.append(&self.topic, records).await?;
+            self.bounded("appending to the event log", async {
+                Ok(self.log.append(&self.topic, records).await?)
+            })
+            .await?;
         }
         metrics::counter!(m::INGEST_ACCEPTED).increment(accepted as u64);
         metrics::counter!(m::INGEST_REJECTED).increment((results.len() - accepted) as u64);

@@ -24,6 +24,8 @@ pub mod feeds;
 mod health;
 mod ids;
 mod ingest;
+#[cfg(test)]
+mod ingest_timeout_tests;
 mod metrics;
 mod persons;
 pub mod readmodel;

@@ -2,6 +2,7 @@
 
 pub(crate) const INGEST_ACCEPTED: &str = "udaconnect_ingest_fixes_accepted_total";
 pub(crate) const INGEST_REJECTED: &str = "udaconnect_ingest_fixes_rejected_total";
+pub(crate) const INGEST_TIMEOUTS: &str = "udaconnect_ingest_timeouts_total";
 pub(crate) const WRITER_STORED: &str = "udaconnect_writer_fixes_stored_total";
 pub(crate) const WRITER_DUPLICATES: &str = "udaconnect_writer_fixes_duplicate_total";
 pub(crate) const WRITER_DEAD_LETTERED: &str = "udaconnect_writer_fixes_dead_lettered_total";
@@ -32,6 +33,10 @@ pub(crate) fn describe() {
         "Location fixes accepted and appended to the log"
     );
     describe_counter!(INGEST_REJECTED, "Location fixes rejected by validation");
+    describe_counter!(
+        INGEST_TIMEOUTS,
+        "Ingest batches refused because the store or event log did not answer in time"
+    );
     describe_counter!(WRITER_STORED, "Location fixes written to the store");
     describe_counter!(
         WRITER_DUPLICATES,

@@ -55,6 +55,8 @@ async fn demo_contacts_match_brute_force_and_paginate() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let http = client();
+    // v2 contacts answer 503 until the read model has loaded.
+    server.wait_ready(&http, Duration::from_secs(30)).await;
     let fixes = load_fixes();
     let mut non_empty = 0;
     for person in [1, 5, 6, 8, 9] {

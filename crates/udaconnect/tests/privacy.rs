@@ -2,7 +2,8 @@
 //! whom meet) go in, one is erased, and nothing about them is left — store rows, v1
 //! connections, v2 contacts of the others, both live feeds (replayed from the start of the
 //! log), activity — neither right away nor after a restart that replays the whole log
-//! through the writer and the detector.
+//! through the writer and the detector. The same scenario runs over PostGIS and Kafka
+//! (ignored without them: `scripts/test.sh` runs it).
 
 mod common;
 
@@ -15,15 +16,21 @@ use common::{
 };
 use serde_json::Value;
 use udaconnect_domain::PersonId;
-use udaconnect_store::{LocationStore, PersonStore, sqlite::SqliteStore};
+use udaconnect_store::sqlite::SqliteStore;
 
-const WAIT: Duration = Duration::from_secs(20);
+/// Generous: Kafka consumer groups may take a while to form on a busy machine.
+const WAIT: Duration = Duration::from_secs(60);
 
 struct People {
     ann: i64,
     bob: i64,
     cat: i64,
     dan: i64,
+    /// Whether the detector saw every meeting. With Kafka it reads the partitions of a
+    /// backlog in any order, so fixes can reach it later than its lateness allows and a
+    /// meeting may be missed (a documented limit of the detector); then only "Bob is in no
+    /// episode" is checked.
+    every_episode: bool,
 }
 
 /// Everything the API tells about who met whom and who was where, as person ids.
@@ -118,7 +125,11 @@ fn forgotten(s: &Seen, p: &People, bob_fixes: usize) -> Result<(), String> {
         (s.contacts[0] == set(&[p.cat]), "v2 contacts of ann"),
         (s.contacts[1] == set(&[p.ann]), "v2 contacts of cat"),
         (s.contacts[2].is_empty(), "v2 contacts of dan"),
-        (s.episodes == set(&[p.ann, p.cat]), "contact feed"),
+        (
+            !s.episodes.contains(&p.bob)
+                && (!p.every_episode || s.episodes == set(&[p.ann, p.cat])),
+            "contact feed",
+        ),
         (s.located == set(&[p.ann, p.cat, p.dan]), "location feed"),
         (s.present == 3, "activity"),
         (s.readable_fixes == 0, "bob's fixes"),
@@ -153,17 +164,98 @@ async fn eventually_forgotten(http: &reqwest::Client, s: &Server, p: &People, bo
     }
 }
 
+/// Where the scenario runs: the embedded store and log, or PostGIS and Kafka.
+enum Backend {
+    Embedded,
+    Distributed { store: String },
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
+    scenario(Backend::Embedded, &["--no-demo-data"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Kafka and PostGIS: scripts/test.sh"]
+async fn an_erased_person_leaves_nothing_behind_over_postgis_and_kafka() {
+    let store = fresh_database();
+    let kafka = format!("kafka://{}", env("UDACONNECT_TEST_KAFKA"));
+    let prefix = format!("{}.", unique("privacy"));
+    let args = [
+        "--no-demo-data",
+        "--store",
+        &store,
+        "--bus",
+        &kafka,
+        "--topic-prefix",
+        &prefix,
+    ];
+    scenario(
+        Backend::Distributed {
+            store: store.clone(),
+        },
+        &args,
+    )
+    .await;
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: start the services with `scripts/test.sh` (or scripts/kafka.sh and scripts/postgres.sh)")
+    })
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{}_{nanos}", std::process::id())
+}
+
+/// A fresh database on the test server; returns its URL.
+fn fresh_database() -> String {
+    let admin = env("UDACONNECT_TEST_POSTGRES");
+    let name = unique("udaconnect_privacy_");
+    let out = std::process::Command::new("psql")
+        .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (base, _) = admin.rsplit_once('/').expect("database URL");
+    format!("{base}/{name}")
+}
+
+async fn open_store(backend: &Backend, data: &std::path::Path) -> udaconnect_store::DynStore {
+    match backend {
+        Backend::Embedded => {
+            std::sync::Arc::new(SqliteStore::open(&data.join("udaconnect.db")).unwrap())
+        }
+        Backend::Distributed { store } => std::sync::Arc::new(
+            udaconnect_store::postgres::PostgresStore::connect(store, Default::default())
+                .await
+                .unwrap(),
+        ),
+    }
+}
+
+async fn scenario(backend: Backend, args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let server = Server::start(&data, &["--no-demo-data"]);
+    let server = Server::start(&data, args);
     let http = client();
+    server.wait_ready(&http, WAIT).await;
     let p = People {
         ann: create(&http, &server, "Ann").await,
         bob: create(&http, &server, "Bob").await,
         cat: create(&http, &server, "Cat").await,
         dan: create(&http, &server, "Dan").await,
+        every_episode: matches!(backend, Backend::Embedded),
     };
     // Ann meets Bob, then Bob meets Cat, then Ann meets Cat (about 1.1 m apart, every 30 s);
     // Dan is far away, later (his fix also ends the episodes).
@@ -198,7 +290,8 @@ async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
     // Before: Bob is everywhere (so the checks below can fail).
     let before = eventually(WAIT, || async {
         let s = seen(&http, &server, &p, &bob_fixes).await;
-        (s.episodes.contains(&p.bob) && s.contacts[0] == set(&[p.bob, p.cat])).then_some(s)
+        ((s.episodes.contains(&p.bob) || !p.every_episode) && s.contacts[0] == set(&[p.bob, p.cat]))
+            .then_some(s)
     })
     .await
     .expect("bob's contacts and episodes never showed");
@@ -243,7 +336,7 @@ async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
 
     // The store itself, after a clean stop: no rows of Bob's, the erasure recorded.
     assert!(server.terminate(WAIT).success());
-    let store = SqliteStore::open(&data.join("udaconnect.db")).unwrap();
+    let store = open_store(&backend, &data).await;
     let persons: Vec<i64> = store
         .list_persons()
         .await
@@ -261,21 +354,28 @@ async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
     );
     drop(store);
 
-    // Replay: the writer and the detector forget their offsets and read the whole log again
-    // (Bob's fixes are still in it); the read model rebuilds from store and log.
-    for group in ["udaconnect-writer", "udaconnect-detector"] {
-        let file = data.join(format!(
-            "log/topics/udaconnect.locations.v1/groups/{group}.json"
-        ));
-        std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    // Replay: the read model rebuilds from the store and the whole log (Bob's fixes are still
+    // in it). On the embedded log the writer and the detector also forget their offsets and
+    // read the whole log again.
+    let embedded = matches!(backend, Backend::Embedded);
+    if embedded {
+        for group in ["udaconnect-writer", "udaconnect-detector"] {
+            let file = data.join(format!(
+                "log/topics/udaconnect.locations.v1/groups/{group}.json"
+            ));
+            std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        }
     }
-    let server = Server::start(&data, &["--no-demo-data"]);
-    let replayed = eventually(WAIT, || async {
-        let n = metric(&http, &server, "udaconnect_writer_fixes_duplicate_total").await;
-        (n >= total as f64).then_some(n)
-    })
-    .await;
-    assert!(replayed.is_some(), "the writer did not replay the log");
+    let server = Server::start(&data, args);
+    server.wait_ready(&http, WAIT).await;
+    if embedded {
+        let replayed = eventually(WAIT, || async {
+            let n = metric(&http, &server, "udaconnect_writer_fixes_duplicate_total").await;
+            (n >= total as f64).then_some(n)
+        })
+        .await;
+        assert!(replayed.is_some(), "the writer did not replay the log");
+    }
     eventually_forgotten(&http, &server, &p, &bob_fixes).await;
     assert_eq!(
         metric(&http, &server, "udaconnect_writer_fixes_stored_total").await,

@@ -76,6 +76,7 @@ async fn fixes_and_contacts_older_than_the_retention_disappear() {
     ];
     let server = Server::start(&data, &args);
     let http = client();
+    server.wait_ready(&http, WAIT).await;
     let ann = create(&http, &server, "Ann").await;
     let bob = create(&http, &server, "Bob").await;
     let cat = create(&http, &server, "Cat").await;

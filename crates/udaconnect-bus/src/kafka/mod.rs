@@ -61,7 +61,9 @@ pub struct KafkaLog {
 
 /// The long-lived librdkafka clients of one log.
 pub(crate) struct Clients {
-    producer: FutureProducer<LogContext>,
+    /// Replaced by a fresh producer when deliveries stall (see `produce`); with its
+    /// generation, so that concurrent appends replace a stalled producer once.
+    producer: Mutex<(u64, FutureProducer<LogContext>)>,
     admin: AdminClient<LogContext>,
     /// Group-less consumer for metadata and watermarks.
     meta: BaseConsumer<LogContext>,
@@ -76,10 +78,13 @@ impl KafkaLog {
     pub fn connect(options: KafkaOptions) -> Result<Arc<KafkaLog>, BusError> {
         options.validate()?;
         let clients = Clients {
-            producer: options
-                .producer()
-                .create_with_context(LogContext)
-                .map_err(errors::client)?,
+            producer: Mutex::new((
+                0,
+                options
+                    .producer()
+                    .create_with_context(LogContext)
+                    .map_err(errors::client)?,
+            )),
             admin: options
                 .plain()
                 .create_with_context(LogContext)
@@ -111,7 +116,8 @@ impl KafkaLog {
         self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
         let clients = self.clients()?;
         let timeout = self.options.request_timeout * 3;
-        tokio::task::spawn_blocking(move || clients.producer.flush(timeout))
+        let producer = clients.producer().1;
+        tokio::task::spawn_blocking(move || producer.flush(timeout))
             .await
             .map_err(errors::join)?
             .map_err(errors::client)
@@ -121,8 +127,39 @@ impl KafkaLog {
         self.clients.clone().ok_or(BusError::Closed)
     }
 
+    /// Replaces the producer of `generation` by a fresh one (unless another append did
+    /// already). The old one is dropped with whatever it still held: those appends have
+    /// failed (their callers were told so), at-least-once as for any failed append.
+    pub(crate) fn reset_producer(&self, clients: &Clients, generation: u64) {
+        let mut current = clients.producer.lock().unwrap_or_else(|e| e.into_inner());
+        if current.0 != generation {
+            return;
+        }
+        match self.options.producer().create_with_context(LogContext) {
+            Ok(fresh) => {
+                let old = std::mem::replace(&mut *current, (generation + 1, fresh));
+                tracing::warn!(
+                    generation = generation + 1,
+                    "kafka producer replaced after stalled deliveries"
+                );
+                drop_blocking(old);
+            }
+            Err(e) => tracing::error!(error = %e, "creating a fresh kafka producer failed"),
+        }
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Clients {
+    /// The current producer and its generation.
+    pub(crate) fn producer(&self) -> (u64, FutureProducer<LogContext>) {
+        self.producer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 

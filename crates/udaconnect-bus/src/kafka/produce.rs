@@ -14,6 +14,13 @@ use crate::{BusError, Position, Record};
 /// Pause before retrying when librdkafka's local queue is full.
 const QUEUE_FULL_BACKOFF: Duration = Duration::from_millis(5);
 
+/// Deliveries not confirmed within this mean a stalled producer: a restarted broker that
+/// lost its state answers the idempotent producer `UNKNOWN_PRODUCER_ID` for ever (tansu
+/// keeps its log in memory), and librdkafka keeps retrying. The append fails
+/// ([`BusError::Broker`], retriable) and the producer is replaced by a fresh one, which
+/// registers a new producer id. Normal deliveries take milliseconds.
+pub(crate) const DELIVERY_STALL: Duration = Duration::from_secs(5);
+
 impl KafkaLog {
     /// Enqueues every record, in input order (which is what keeps per-key order: the
     /// idempotent producer never reorders a partition), then awaits their delivery. On an
@@ -25,6 +32,7 @@ impl KafkaLog {
         records: &[Record],
     ) -> Result<Vec<Position>, BusError> {
         let clients = self.clients()?;
+        let (generation, producer) = clients.producer();
         let mut pending: Vec<DeliveryFuture> = Vec::with_capacity(records.len());
         for record in records {
             let mut message = FutureRecord::to(topic)
@@ -34,7 +42,7 @@ impl KafkaLog {
                 message = message.key(&record.key[..]);
             }
             loop {
-                match clients.producer.send_result(message) {
+                match producer.send_result(message) {
                     Ok(delivery) => {
                         pending.push(delivery);
                         break;
@@ -48,7 +56,15 @@ impl KafkaLog {
             }
         }
         let mut positions = Vec::with_capacity(pending.len());
-        for delivered in futures::future::join_all(pending).await {
+        let Ok(delivered) =
+            tokio::time::timeout(DELIVERY_STALL, futures::future::join_all(pending)).await
+        else {
+            self.reset_producer(&clients, generation);
+            return Err(BusError::Broker(format!(
+                "{topic}: delivery not confirmed within {DELIVERY_STALL:?}; producer replaced"
+            )));
+        };
+        for delivered in delivered {
             let delivery = match delivered {
                 Ok(Ok(delivery)) => delivery,
                 Ok(Err((error, _))) => return Err(errors::on_topic(error, topic)),

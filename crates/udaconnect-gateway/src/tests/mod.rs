@@ -5,11 +5,13 @@ mod connections;
 mod errors;
 mod fakes;
 mod http;
+mod limits;
 mod locations;
 mod openapi_file;
 mod ops;
 mod persons;
 mod props;
+mod query_props;
 mod v2;
 
 use std::{

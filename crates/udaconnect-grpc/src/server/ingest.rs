@@ -44,7 +44,17 @@ impl LocationIngest for IngestRpc {
         let mut summary = Summary::default();
         let mut batch = Vec::with_capacity(self.limits.ingest_batch);
         let mut index = 0u64;
-        while let Some(message) = stream.message().await? {
+        let deadline = tokio::time::Instant::now() + self.limits.max_stream_duration;
+        loop {
+            let Ok(next) = tokio::time::timeout_at(deadline, stream.message()).await else {
+                return Err(Status::deadline_exceeded(format!(
+                    "a stream may stay open at most {} s; the fixes of the batches recorded \
+                     before stay recorded ({} fixes accepted), split the rest into further streams",
+                    self.limits.max_stream_duration.as_secs_f64(),
+                    summary.location_ids.len()
+                )));
+            };
+            let Some(message) = next? else { break };
             if index >= self.limits.max_stream_fixes {
                 return Err(Status::resource_exhausted(format!(
                     "a stream may carry at most {} fixes; the first {} were processed, \

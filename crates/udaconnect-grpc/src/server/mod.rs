@@ -2,11 +2,12 @@
 
 mod auth;
 mod connections;
+mod deadline;
 mod discovery;
 mod ingest;
 mod persons;
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use tokio::net::TcpListener;
 use tonic::{
@@ -21,6 +22,7 @@ use udaconnect_proto::v1::{
 use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient};
 
 use crate::GrpcError;
+pub use deadline::UNARY_DEADLINE;
 
 pub use self::auth::GrpcAuth;
 
@@ -35,6 +37,10 @@ pub struct GrpcLimits {
     /// Most fixes in one `StreamLocations` stream (`RESOURCE_EXHAUSTED` beyond; the batches
     /// already recorded stay recorded). Default 1 000 000.
     pub max_stream_fixes: u64,
+    /// Longest a `StreamLocations` stream may stay open (`DEADLINE_EXCEEDED` beyond, the
+    /// batches already recorded stay recorded, the fixes of the unfinished batch are not
+    /// recorded). Default 10 minutes.
+    pub max_stream_duration: Duration,
 }
 
 impl Default for GrpcLimits {
@@ -43,6 +49,7 @@ impl Default for GrpcLimits {
             max_message_bytes: 4 * 1024 * 1024,
             ingest_batch: 500,
             max_stream_fixes: 1_000_000,
+            max_stream_duration: Duration::from_secs(600),
         }
     }
 }
@@ -163,14 +170,29 @@ pub async fn services(
 }
 
 /// Serves `routes` on `listener` (HTTP/2 cleartext) until `shutdown` completes, then stops
-/// accepting and waits for the calls in flight.
+/// accepting and waits for the calls in flight. Every call but a client stream has a
+/// server-side deadline of [`UNARY_DEADLINE`](deadline::UNARY_DEADLINE).
 pub async fn serve(
     listener: TcpListener,
     routes: Routes,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), GrpcError> {
+    serve_with_deadline(listener, routes, deadline::UNARY_DEADLINE, shutdown).await
+}
+
+/// [`serve`] with another server-side deadline for calls that are not client streams.
+pub async fn serve_with_deadline(
+    listener: TcpListener,
+    routes: Routes,
+    unary_deadline: Duration,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), GrpcError> {
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     Server::builder()
+        .layer(tower::layer::layer_fn(move |inner| deadline::Deadline {
+            inner,
+            limit: unary_deadline,
+        }))
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await

@@ -205,6 +205,21 @@ impl Server {
         .await
     }
 
+    /// Waits until `/health/ready` answers 200 (every component, the read model included, is
+    /// ready), panicking with the log after `within`.
+    pub async fn wait_ready(&self, http: &reqwest::Client, within: Duration) {
+        let ready = eventually(within, || async {
+            let r = http.get(self.url("/health/ready")).send().await.ok()?;
+            r.status().is_success().then_some(())
+        })
+        .await;
+        assert!(
+            ready.is_some(),
+            "not ready within {within:?}; log:\n{}",
+            self.logs()
+        );
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
