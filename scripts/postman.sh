@@ -5,7 +5,8 @@
 #                                   store and log, demo data) on a free port in a temporary data
 #                                   directory, run the collection against it, stop the server
 #   scripts/postman.sh BASE_URL     run the collection against a running gateway instead, e.g.
-#                                   http://localhost:30001 (Kubernetes) or http://localhost:8080
+#                                   http://localhost:30001 (Kubernetes) or http://localhost:8080,
+#                                   signing in as admin with UDACONNECT_ADMIN_PASSWORD
 #
 # Exits non-zero if the build, the server, any request or test, or the server's clean shutdown
 # fails. newman is installed with npm (Node.js >= 16 needed) under
@@ -81,11 +82,15 @@ else
     fi
     sleep 0.1
   done
+  # A fresh data directory: the banner shows the first admin's generated password once.
+  admin_password="$(sed -n 's#^ *Sign in *username admin, password \([^ ]*\).*#\1#p' "$data_dir/stdout.log")"
+  [[ -n "$admin_password" ]] || die "the banner showed no first admin password"
   say "server pid $server_pid at $base_url (data: $data_dir/data)"
 fi
 
 status=0
 "$NEWMAN" run docs/postman.json --env-var "baseUrl=$base_url" \
+  --env-var "adminPassword=${admin_password:-${UDACONNECT_ADMIN_PASSWORD:-}}" \
   --timeout-request 10000 --reporters cli || status=$?
 
 if [[ -n "$server_pid" ]]; then

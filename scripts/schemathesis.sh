@@ -82,11 +82,21 @@ else
     sleep 0.1
   done
   say "server pid $server_pid at $base_url (data: $work/data)"
+  # A fresh data directory: the banner shows the first admin's generated password once.
+  admin_password="$(sed -n 's#^ *Sign in *username admin, password \([^ ]*\).*#\1#p' "$work/stdout.log" 2>/dev/null || true)"
 fi
+# Every /api call needs a token: sign in as admin (UDACONNECT_ADMIN_PASSWORD against a running
+# server given as BASE_URL).
+admin_password="${admin_password:-${UDACONNECT_ADMIN_PASSWORD:-}}"
+[[ -n "$admin_password" ]] || die "no admin password (banner or UDACONNECT_ADMIN_PASSWORD)"
+token="$(curl -fsS -X POST -u "admin:$admin_password" "$base_url/api/v2/auth/login" \
+  | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+[[ -n "$token" ]] || die "signing in as admin failed"
 
 status=0
 "$VENV/bin/schemathesis" run "$base_url/api/openapi.json" \
   --url "$base_url" \
+  --header "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
   --exclude-path-regex '/stream$' \
   --max-time "$MAX_TIME_SECS" \

@@ -42,9 +42,12 @@ export async function startServer(bin, options = {}) {
     if (Date.now() > deadline) throw new Error(`udaconnect serve never became ready:\n${err}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  // A fresh data directory: the banner shows the first admin's generated password once.
+  const pw = out.match(/Sign in\s+username admin, password (\S+)/);
   return {
     base,
     dir,
+    adminPassword: pw ? pw[1] : null,
     logs: () => err,
     /** SIGTERM (SIGKILL after 20 s); removes the data directory unless `keep`. */
     async stop({ keep = false } = {}) {

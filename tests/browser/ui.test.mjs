@@ -24,6 +24,8 @@ const BIN = process.env.UDACONNECT_BIN;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
+/** The admin's session (login answer), for the API helper and the pages. */
+let adminSession;
 let browser;
 let api;
 
@@ -35,8 +37,26 @@ function watch(page) {
   return problems;
 }
 
-async function newPage(options = {}) {
+/** Signs in as a fresh server's first admin (password from its banner) over the real API. */
+async function signIn(srv) {
+  assert.ok(srv.adminPassword, 'the banner showed no first admin password');
+  const login = await fetch(`${srv.base}/api/v2/auth/login`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`admin:${srv.adminPassword}`).toString('base64')}` },
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  return login.json();
+}
+
+/** A page signed in (the session the UI keeps in sessionStorage): as the main server's admin,
+ * or `session`, unless `anonymous`. */
+async function newPage({ anonymous = false, session = null, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce', ...options });
+  if (!anonymous) {
+    const s = session || adminSession;
+    const value = JSON.stringify({ access_token: s.access_token, refresh_token: s.refresh_token, username: s.username, role: s.role });
+    await context.addInitScript(([k, v]) => sessionStorage.setItem(k, v), ['udaconnect.session', value]);
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page, problems: watch(page) };
@@ -68,8 +88,10 @@ before(async () => {
   assert.ok(BIN, 'set UDACONNECT_BIN to the built udaconnect binary');
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium chromium-driver)`);
   server = await startServer(BIN);
-  api = async (path, init) => {
-    const res = await fetch(`${server.base}${path}`, init);
+  adminSession = await signIn(server);
+  api = async (path, init = {}) => {
+    const headers = { ...(init.headers || {}), authorization: `Bearer ${adminSession.access_token}` };
+    const res = await fetch(`${server.base}${path}`, { ...init, headers });
     assert.ok(res.ok, `${path}: HTTP ${res.status} ${await res.clone().text()}`);
     return res.status === 204 ? null : res.json();
   };
@@ -365,15 +387,17 @@ describe('web UI against a real server with the demo data', () => {
   });
 
   test('on a 401 the sign-in form posts Basic credentials to /api/v2/auth/login, then retries with the bearer token', async () => {
-    // The server on main has no authentication; the auth contract's answers are played here
-    // by request interception, the rest (page, persons) is the real server.
-    const { context, page } = await newPage();
+    // Anonymous page; the sign-in answers are played here by request interception (a made-up
+    // token, swapped for the admin's real one on the way to the real server).
+    const { context, page } = await newPage({ anonymous: true });
     const TOKEN = 'test-access-token';
     const seen = [];
     await page.route('**/api/persons', (route) => {
       const auth = route.request().headers().authorization || '';
       seen.push(auth);
-      if (auth === `Bearer ${TOKEN}`) return route.continue();
+      if (auth === `Bearer ${TOKEN}`) {
+        return route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${adminSession.access_token}` } });
+      }
       return route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthorized","message":"missing token"}' });
     });
     await page.route('**/api/v2/auth/login', (route) => {
@@ -415,6 +439,7 @@ describe('web UI against a real server with the demo data', () => {
 
 describe('web UI with raster tiles configured (--map-tile-url)', () => {
   let tiled;
+  let tiledSession;
   let tiles;
   const requested = [];
   // A 1×1 PNG, served for every tile by a local tile server.
@@ -430,6 +455,7 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
     await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
     const template = `http://127.0.0.1:${tiles.address().port}/tiles/{z}/{x}/{y}.png`;
     tiled = await startServer(BIN, { args: ['--map-tile-url', template] });
+    tiledSession = await signIn(tiled);
   });
 
   after(async () => {
@@ -441,7 +467,7 @@ describe('web UI with raster tiles configured (--map-tile-url)', () => {
   });
 
   test('the map draws the tiles under the points, allowed by the page\'s policy', async () => {
-    const { context, page, problems } = await newPage();
+    const { context, page, problems } = await newPage({ session: tiledSession });
     await page.goto(`${tiled.base}/people/1`);
     await page.locator('#contact-map svg circle.point').first().waitFor();
     const map = await page.evaluate(() => {
@@ -474,16 +500,17 @@ describe('live feed across a server restart', () => {
 
   test('the feed reconnects by itself and resumes with Last-Event-ID: fixes posted while it was away appear once', async () => {
     first = await startServer(BIN);
+    const session = await signIn(first);
     const post = async (base, person, lon) => {
       const res = await fetch(`${base}/api/locations`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` },
         body: JSON.stringify({ person_id: person, latitude: '35.0585', longitude: lon, creation_time: new Date().toISOString().slice(0, 19) }),
       });
       const body = await res.text();
       assert.equal(res.status, 202, body);
       return JSON.parse(body).id;
     };
-    const { context, page, problems } = await newPage();
+    const { context, page, problems } = await newPage({ session });
     const reconnects = [];
     page.on('request', async (r) => {
       if (r.url().includes('/api/v2/locations/stream')) reconnects.push((await r.allHeaders())['last-event-id'] || null);

@@ -9,5 +9,8 @@ mod target;
 
 pub use backends::{BusUrl, ConfigError, StoreUrl};
 pub use duration::{Retention, format_duration, parse_duration, parse_retention};
-pub use serve::{ImportArgs, LogFormat, ServeArgs, SimulateArgs, TelemetryArgs};
+pub use serve::{
+    AdminCreateArgs, AuthArgs, AuthKeyArgs, ImportArgs, LogFormat, ServeArgs, SimulateArgs,
+    TelemetryArgs,
+};
 pub use target::{Target, Targets};

@@ -130,6 +130,59 @@ pub struct ServeArgs {
     /// REST API: requests one client IP may send at once above the sustained rate.
     #[arg(long, env = "UDACONNECT_RATE_LIMIT_BURST", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_burst: u32,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// How access tokens are signed and whether they are required.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// File holding the access-token signing key (at least 32 random bytes, raw or base64;
+    /// `udaconnect auth-key --out FILE` makes one). Required in distributed mode (any split
+    /// target set, PostgreSQL store or Kafka log), where every process must share it. In
+    /// embedded mode a key is generated once into `<data-dir>/auth.key` (0600).
+    #[arg(long, env = "UDACONNECT_AUTH_KEY_FILE")]
+    pub auth_key_file: Option<PathBuf>,
+
+    /// The signing key itself, from the environment (e.g. a Kubernetes Secret); prefer
+    /// --auth-key-file. Never printed.
+    #[arg(long, env = "UDACONNECT_AUTH_KEY", hide = true, hide_env_values = true)]
+    pub auth_key: Option<String>,
+
+    /// INSECURE: serve every REST and gRPC call without a token, as an organiser. Only for
+    /// running the POC's old front end against a local copy; logged loudly.
+    #[arg(long, env = "UDACONNECT_INSECURE_OPEN_API")]
+    pub insecure_open_api: bool,
+}
+
+/// `udaconnect admin create`: an organiser account.
+#[derive(Debug, Clone, Args)]
+pub struct AdminCreateArgs {
+    /// The account's username.
+    #[arg(long)]
+    pub username: String,
+
+    /// Read the password from the first line of standard input; otherwise a random one is
+    /// generated and printed once.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Directory of the embedded store.
+    #[arg(long, env = "UDACONNECT_DATA_DIR", default_value = "./udaconnect-data")]
+    pub data_dir: PathBuf,
+
+    /// Store holding the accounts: `sqlite` (under the data directory) or `postgres://…`.
+    #[arg(long, env = "UDACONNECT_STORE", default_value = "sqlite")]
+    pub store: StoreUrl,
+}
+
+/// `udaconnect auth-key`: a new signing key for distributed mode.
+#[derive(Debug, Clone, Args)]
+pub struct AuthKeyArgs {
+    /// Write the key to this new file (mode 0600; an existing file is never overwritten);
+    /// without it the key is printed on standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 fn positive_duration(s: &str) -> Result<Duration, String> {
@@ -285,6 +338,11 @@ pub struct SimulateArgs {
     /// which must also serve Persons) instead of writing them into the store.
     #[arg(long, env = "UDACONNECT_INGEST_URL")]
     pub ingest_url: Option<String>,
+
+    /// With `--ingest-url`: the access token to call it with (an organiser's, or a device's
+    /// for its one person).
+    #[arg(long, env = "UDACONNECT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 
     /// With `--ingest-url`: target fixes per second (0 = as fast as the server accepts).
     #[arg(long, default_value_t = 0)]

@@ -39,6 +39,8 @@ pub(crate) struct ErrorDetail {
 pub(crate) struct ApiError {
     status: StatusCode,
     detail: ErrorDetail,
+    /// Boxed: rare, and it would double the size of every `Result<_, ApiError>`.
+    header: Option<Box<(header::HeaderName, HeaderValue)>>,
 }
 
 impl ApiError {
@@ -48,7 +50,22 @@ impl ApiError {
             message: message.into(),
             field: None,
         };
-        Self { status, detail }
+        Self {
+            status,
+            detail,
+            header: None,
+        }
+    }
+
+    /// The same, with a header on the response (`WWW-Authenticate`, `Retry-After`).
+    pub(crate) fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.header = Some(Box::new((name, value)));
+        self
+    }
+
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.detail.field = Some(field.into());
+        self
     }
 
     /// A 400 naming the field the caller must fix.
@@ -70,6 +87,8 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(v) => v.into(),
             ServiceError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
+            ServiceError::Unauthenticated => crate::auth::unauthorized(),
+            ServiceError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, m),
             ServiceError::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
                 Self::new(
@@ -93,6 +112,9 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        if let Some((name, value)) = self.header.map(|h| *h) {
+            res.headers_mut().insert(name, value);
+        }
         res
     }
 }
@@ -100,7 +122,11 @@ impl IntoResponse for ApiError {
 fn code_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST => "invalid_argument",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::REQUEST_TIMEOUT => "timeout",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",

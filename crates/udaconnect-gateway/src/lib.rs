@@ -13,8 +13,15 @@
 //! | `routes::erasure` | `DELETE /api/v2/persons/{person_id}` |
 //! | `routes::health` | `/health`, `/health/live`, `/health/ready`, `/metrics` |
 //! | `routes::docs` | `/api/openapi.json`, `/docs/` |
+//! | `routes::auth` | `/api/v2/auth/{register,login,refresh,logout,me}` |
 //! | [`udaconnect_web`] | the web UI: `/`, `/people/{id}`, `/live`, `/organiser`, `/assets/...` |
+//!
+//! Every `/api/` route needs `Authorization: Bearer <access token>` except the few public
+//! ones (see [`auth`](crate::auth)); handlers apply the access rules of
+//! [`udaconnect_auth::Principal`]. The web UI's pages and assets are public (the pages call
+//! the API with the token the browser holds).
 
+mod auth;
 mod dto;
 mod error;
 mod extract;
@@ -32,6 +39,7 @@ use std::time::Duration;
 use axum::{Router, extract::DefaultBodyLimit, http::StatusCode};
 use tower_http::{catch_panic::CatchPanicLayer, cors::CorsLayer, timeout::TimeoutLayer};
 
+pub use auth::ApiAuth;
 pub use limits::HttpLimits;
 pub use openapi::{openapi, openapi_yaml};
 pub use state::{AdminState, GatewayState};
@@ -81,13 +89,17 @@ pub(crate) fn build(state: GatewayState, timeout: Duration) -> Router {
 
 pub(crate) fn build_with(state: GatewayState, timeout: Duration, limits: HttpLimits) -> Router {
     metrics::describe();
-    let (api, doc) = openapi::api_router().split_for_parts();
+    let (api, doc) = openapi::api_router_and_doc();
     let web = udaconnect_web::router(state.web.clone());
     api.merge(routes::docs::router(doc))
         .merge(web)
         .fallback(error::not_found)
-        .with_state(state)
         // Layers run bottom-up on the request: the last one added sees the request first.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -106,13 +118,15 @@ pub(crate) fn build_with(state: GatewayState, timeout: Duration, limits: HttpLim
         .layer(metrics::trace_layer())
 }
 
-/// The POC's front end is served from another origin: allow any origin to read and write.
+/// The POC's front end is served from another origin: allow any origin to read and write
+/// (credentials travel in the `Authorization` header, never in cookies, so this grants an
+/// origin nothing it has not been given a token for).
 fn cors() -> CorsLayer {
     use axum::http::{Method, header};
     CorsLayer::new()
         .allow_origin(tower_http::cors::Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
         .expose_headers([header::LOCATION, header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600))
 }

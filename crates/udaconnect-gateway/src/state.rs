@@ -2,6 +2,8 @@ use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient, Readiness};
 
+use crate::ApiAuth;
+
 /// What the gateway's handlers call: cheap clones of the service clients (local or remote)
 /// and the process's readiness and metrics.
 #[derive(Clone, Debug)]
@@ -9,6 +11,8 @@ pub struct GatewayState {
     pub persons: PersonsClient,
     pub ingest: IngestClient,
     pub connections: ConnectionsClient,
+    /// Accounts, tokens and whether they are enforced.
+    pub auth: ApiAuth,
     pub readiness: Readiness,
     /// Renders `GET /metrics`; `None` answers 404 there.
     pub metrics: Option<PrometheusHandle>,

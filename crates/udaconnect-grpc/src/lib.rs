@@ -16,11 +16,13 @@ mod server;
 pub mod status;
 
 pub use client::{
-    CONNECT_TIMEOUT, GrpcConnections, GrpcIngest, GrpcPersons, MAX_FIXES_PER_STREAM,
-    MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, ingest_client, persons_client,
+    CONNECT_TIMEOUT, CallerToken, GrpcConnections, GrpcIngest, GrpcPersons, MAX_FIXES_PER_STREAM,
+    MAX_RESPONSE_BYTES, UNARY_TIMEOUT, channel, connections_client, connections_client_with_token,
+    ingest_client, ingest_client_with_token, persons_client, persons_client_with_token,
 };
 pub use server::{
-    GrpcLimits, GrpcRoutes, GrpcServices, UNARY_DEADLINE, serve, serve_with_deadline, services,
+    GrpcAuth, GrpcLimits, GrpcRoutes, GrpcServices, UNARY_DEADLINE, serve, serve_with_deadline,
+    services,
 };
 
 /// Why a gRPC endpoint could not be set up or served.
@@ -33,6 +35,8 @@ pub enum GrpcError {
     },
     #[error("building grpc server reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("grpc services built without choosing how calls are authenticated")]
+    NoAuth,
     #[error("grpc server: {0}")]
     Serve(tonic::transport::Error),
 }

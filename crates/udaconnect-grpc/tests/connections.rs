@@ -105,7 +105,7 @@ async fn missing_entities_are_not_found() {
 async fn bad_queries_are_invalid_argument_naming_the_field() {
     let app = common::spawn_app().await;
     let pam = app.person("Pam").await.id.get();
-    let mut stub = ConnectionsClient::connect(app.url.clone()).await.unwrap();
+    let mut stub = ConnectionsClient::new(app.channel());
     let ok = v1::FindConnectionsRequest {
         person_id: pam,
         start_date: "2020-01-01".into(),

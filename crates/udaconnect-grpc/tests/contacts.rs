@@ -308,7 +308,7 @@ async fn bad_input_is_invalid_argument_naming_the_field() {
     }
 
     // What the client cannot express, sent with the generated stub.
-    let mut stub = Stub::connect(app.url.clone()).await.unwrap();
+    let mut stub = Stub::new(app.channel());
     let request = v1::FindContactsRequest {
         person_id: pam.get(),
         ..Default::default()

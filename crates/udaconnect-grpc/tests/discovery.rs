@@ -86,9 +86,15 @@ async fn only_the_services_given_are_mounted() {
         log,
         &udaconnect_services::events::Topics::default(),
     ));
-    let routes = udaconnect_grpc::services(Some(persons), None, None)
-        .await
-        .unwrap();
+    let tokens = udaconnect_auth::Tokens::new(&udaconnect_auth::SigningKey::generate());
+    let routes = udaconnect_grpc::services(
+        Some(persons),
+        None,
+        None,
+        udaconnect_grpc::GrpcAuth::Enforce(Box::new(tokens.clone())),
+    )
+    .await
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -107,7 +113,8 @@ async fn only_the_services_given_are_mounted() {
         health(&url, "udaconnect.v1.LocationIngest").await,
         Err(Code::NotFound)
     );
-    let ingest = udaconnect_grpc::ingest_client(&url).unwrap();
+    let admin = common::token(&tokens, udaconnect_auth::Role::Admin, None);
+    let ingest = udaconnect_grpc::ingest_client_with_token(&url, Some(admin)).unwrap();
     let e = ingest
         .record(common::fix(PersonId::new(1).unwrap(), 1.0, 1.0, 1))
         .await
@@ -124,7 +131,7 @@ async fn only_the_services_given_are_mounted() {
 #[tokio::test]
 async fn oversized_messages_are_refused() {
     let app = common::spawn_app().await;
-    let mut stub = PersonsClient::connect(app.url.clone()).await.unwrap();
+    let mut stub = PersonsClient::new(app.channel());
     let huge = v1::CreatePersonRequest {
         first_name: "x".repeat(5 * 1024 * 1024),
         last_name: "y".into(),

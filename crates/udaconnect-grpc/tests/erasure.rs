@@ -90,7 +90,7 @@ async fn delete_person_erases_them_and_their_connections() {
     assert_eq!(app.store.erased_persons().await.unwrap(), vec![taco.id]);
     assert_eq!(app.persons.list().await.unwrap(), vec![pam]);
 
-    let mut stub = PersonsClient::connect(app.url.clone()).await.unwrap();
+    let mut stub = PersonsClient::new(app.channel());
     let status = stub
         .delete_person(v1::DeletePersonRequest { person_id: 0 })
         .await

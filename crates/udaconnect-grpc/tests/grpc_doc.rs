@@ -30,7 +30,7 @@ async fn every_grpcurl_sample_of_the_doc_answers_as_shown() {
     let samples = samples::parse(DOC);
     let mut failures = Vec::new();
     for sample in &samples {
-        if let Err(e) = check(&app.url, &pool, sample).await {
+        if let Err(e) = check(&app.url, &app.admin_token, &pool, sample).await {
             failures.push(format!("docs/grpc.md:{}: {e}", sample.line));
         }
     }
@@ -39,7 +39,12 @@ async fn every_grpcurl_sample_of_the_doc_answers_as_shown() {
     assert_every_rpc_has_a_sample(&pool, &samples);
 }
 
-async fn check(url: &str, pool: &DescriptorPool, sample: &Sample) -> Result<(), String> {
+async fn check(
+    url: &str,
+    token: &str,
+    pool: &DescriptorPool,
+    sample: &Sample,
+) -> Result<(), String> {
     let lines = |s: &str| -> Vec<String> {
         s.lines()
             .map(str::trim)
@@ -66,7 +71,8 @@ async fn check(url: &str, pool: &DescriptorPool, sample: &Sample) -> Result<(), 
         } => {
             let method = dynamic::method(pool, method)?;
             let requests = dynamic::requests(&method.input(), body)?;
-            let channel = udaconnect_grpc::channel(url).expect("channel");
+            // The samples send `-H "authorization: Bearer $TOKEN"`: an organiser's token.
+            let channel = common::authed(url, Some(token.to_owned()));
             if method.is_server_streaming() {
                 let max_time = max_time.ok_or(
                     "a server stream does not end by itself: bound the sample with -max-time",

@@ -59,7 +59,7 @@ async fn unknown_person_is_invalid_person_id() {
 async fn bad_coordinates_are_invalid_argument_naming_the_field() {
     let app = common::spawn_app().await;
     let pam = app.person("Pam").await;
-    let mut stub = raw_ingest(&app.url).await;
+    let mut stub = raw_ingest(&app).await;
     for (lat, lon, field) in [(91.0, 0.0, "latitude"), (0.0, f64::NAN, "longitude")] {
         let status = stub
             .record_location(raw_fix(pam.id.get(), lat, lon))
@@ -102,7 +102,7 @@ async fn stream_rejects_per_fix_with_index_and_field() {
         raw_fix(pam, 4.0, 200.0),
         raw_fix(pam, 5.0, 5.0),
     ];
-    let mut stub = raw_ingest(&app.url).await;
+    let mut stub = raw_ingest(&app).await;
     let summary = stub
         .stream_locations(futures::stream::iter(stream))
         .await
@@ -164,7 +164,7 @@ async fn too_long_a_stream_is_resource_exhausted() {
         matches!(&e, ServiceError::Unavailable(m) if m.contains("ResourceExhausted")),
         "{e:?}"
     );
-    let mut stub = raw_ingest(&app.url).await;
+    let mut stub = raw_ingest(&app).await;
     let stream = futures::stream::iter((0..4).map(move |_| raw_fix(pam.get(), 1.0, 1.0)));
     let status = stub.stream_locations(stream).await.unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted);
@@ -179,7 +179,7 @@ async fn a_stream_open_too_long_is_deadline_exceeded() {
     };
     let app = common::spawn_app_with(limits).await;
     let pam = app.person("Pam").await.id.get();
-    let mut stub = raw_ingest(&app.url).await;
+    let mut stub = raw_ingest(&app).await;
     // One fix, then a client that never finishes its stream.
     let stream = futures::StreamExt::chain(
         futures::stream::iter([raw_fix(pam, 1.0, 1.0)]),

@@ -37,6 +37,9 @@ pub struct App {
     shutdown_timeout: Duration,
     targets: Targets,
     summary: String,
+    /// The generated password of the first admin, shown once in the banner.
+    first_admin_password: Option<String>,
+    insecure_open_api: bool,
 }
 
 impl App {
@@ -59,6 +62,36 @@ impl App {
         };
         if let (Some(store), true) = (&store, targets.is_all()) {
             initialise_data_dir(&args.data_dir, store, !args.no_demo_data).await?;
+        }
+
+        // Authentication: a key wherever tokens are issued or checked (REST, gRPC).
+        let embedded = crate::auth::is_embedded(args, &targets);
+        let insecure = args.auth.insecure_open_api;
+        let checks_tokens = targets.runs(Target::Gateway) || wiring::serves_grpc(&targets);
+        let key = match checks_tokens {
+            true => Some(crate::auth::signing_key(
+                &args.auth,
+                &args.data_dir,
+                embedded,
+            )?),
+            false => None,
+        };
+        if insecure {
+            tracing::warn!(
+                "--insecure-open-api: EVERY REST AND gRPC CALL IS SERVED WITHOUT A TOKEN, AS AN \
+                 ORGANISER; anyone who can reach this process reads everyone's movements"
+            );
+        }
+        let auth_service = match (&store, &key) {
+            (Some(store), Some(key)) => Some(crate::auth::service(store.clone(), key)),
+            _ => None,
+        };
+        let mut first_admin_password = None;
+        if let (Some(service), true) = (&auth_service, embedded) {
+            first_admin_password = service
+                .ensure_first_admin()
+                .await
+                .context("creating the first admin account")?;
         }
 
         let readiness = Readiness::new();
@@ -122,12 +155,19 @@ impl App {
                     "the gateway needs the {what} target: run it in this process or give {flag}"
                 )
             };
+            let service = auth_service
+                .clone()
+                .context("the gateway needs the store and a signing key")?;
             let limits = udaconnect_gateway::HttpLimits {
                 rate_per_s: args.rate_limit_per_s,
                 burst: args.rate_limit_burst,
             };
             udaconnect_gateway::router_with(
                 GatewayState {
+                    auth: udaconnect_gateway::ApiAuth {
+                        service,
+                        enforce: !insecure,
+                    },
                     persons: clients
                         .persons
                         .clone()
@@ -153,7 +193,14 @@ impl App {
         };
 
         let grpc = if wiring::serves_grpc(&targets) {
-            let mut services = udaconnect_grpc::GrpcServices::new();
+            let grpc_auth = match (&key, insecure) {
+                (_, true) => udaconnect_grpc::GrpcAuth::InsecureOpen,
+                (Some(key), false) => {
+                    udaconnect_grpc::GrpcAuth::Enforce(Box::new(udaconnect_auth::Tokens::new(key)))
+                }
+                (None, false) => bail!("serving gRPC needs a signing key"),
+            };
+            let mut services = udaconnect_grpc::GrpcServices::new().auth(grpc_auth);
             if let (true, Some(c)) = (targets.runs(Target::Persons), &clients.persons) {
                 services = services.persons(c.clone());
             }
@@ -231,6 +278,8 @@ impl App {
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             targets,
             summary,
+            first_admin_password,
+            insecure_open_api: insecure,
         })
     }
 
@@ -252,6 +301,19 @@ impl App {
             env!("CARGO_PKG_VERSION"),
             self.summary
         )];
+        if self.insecure_open_api {
+            lines.push(
+                "  WARNING    --insecure-open-api: the REST and gRPC APIs answer anyone, without \
+                 a token, as an organiser. Never expose this process."
+                    .into(),
+            );
+        }
+        if let Some(password) = &self.first_admin_password {
+            lines.push(format!(
+                "  Sign in    username admin, password {password}  (generated on this first \
+                 start and shown only now)"
+            ));
+        }
         if self.targets.runs(Target::Gateway) {
             lines.push(format!("  Web UI     {base}/"));
             lines.push(format!("  REST API   {base}/api/persons"));

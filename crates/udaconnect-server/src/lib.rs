@@ -4,6 +4,7 @@
 //! and then drains in order. Tests build an `App` on port 0 with a temporary data directory.
 
 mod app;
+mod auth;
 mod import;
 mod infra;
 mod loadreport;
@@ -13,6 +14,7 @@ mod simulate;
 mod wiring;
 
 pub use app::App;
+pub use auth::{run_admin_create, run_auth_key};
 pub use import::run_import;
 pub use loadreport::{LoadReport, Percentiles};
 pub use shutdown::shutdown_signal;

@@ -161,11 +161,14 @@ async fn stream(
     args: &SimulateArgs,
     url: &str,
 ) -> anyhow::Result<SimulationReport> {
-    let persons = udaconnect_grpc::persons_client(url)?;
-    let ingest = udaconnect_grpc::ingest_client(url)?;
+    let token = args.token.clone();
+    let persons = udaconnect_grpc::persons_client_with_token(url, token.clone())?;
+    let ingest = udaconnect_grpc::ingest_client_with_token(url, token.clone())?;
     let mut probe = if args.report {
-        let connections =
-            udaconnect_grpc::connections_client(args.connections_url.as_deref().unwrap_or(url))?;
+        let connections = udaconnect_grpc::connections_client_with_token(
+            args.connections_url.as_deref().unwrap_or(url),
+            token,
+        )?;
         let from = config.start;
         let to = from + chrono::Duration::days(i64::from(config.days) + 1);
         Some(LoadProbe::start(connections, args.query_rate, from, to).await?)

@@ -101,9 +101,11 @@ fn remote<C>(
         .transpose()
 }
 
-/// What a target set needs from the shared infrastructure.
+/// What a target set needs from the shared infrastructure. The gateway needs the store
+/// for the accounts it signs in.
 pub(crate) fn needs_store(targets: &Targets) -> bool {
     [
+        Target::Gateway,
         Target::Persons,
         Target::Ingest,
         Target::Writer,

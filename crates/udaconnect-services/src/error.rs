@@ -10,6 +10,12 @@ pub enum ServiceError {
     Invalid(#[from] ValidationError),
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: i64 },
+    /// A remote service refused the caller's credentials (401 / `UNAUTHENTICATED`).
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// A remote service refused the caller the right (403 / `PERMISSION_DENIED`).
+    #[error("{0}")]
+    Forbidden(String),
     /// A dependency (store, event log) is down or overloaded; retry later.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -6,6 +6,9 @@ pub enum StoreError {
     /// A fix refers to a person that is not stored (foreign key).
     #[error("unknown person {0}")]
     UnknownPerson(PersonId),
+    /// An account with this username is already stored.
+    #[error("account {0:?} already exists")]
+    AccountExists(String),
     /// Stored data could not be read back as a valid domain value.
     #[error("corrupt row: {0}")]
     Corrupt(String),

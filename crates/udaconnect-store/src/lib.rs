@@ -123,9 +123,71 @@ pub async fn purge_all_before(
     }
 }
 
-/// Both stores, as one handle.
-pub trait Store: PersonStore + LocationStore {}
-impl<T: PersonStore + LocationStore> Store for T {}
+/// Login accounts and their refresh tokens (the policy lives in `udaconnect-auth`; this is
+/// only storage). Erasing a person removes their accounts and refresh tokens with them.
+#[async_trait]
+pub trait AccountStore: Send + Sync + Debug + 'static {
+    /// Stores a new account: [`StoreError::AccountExists`] when the username is taken,
+    /// [`StoreError::UnknownPerson`] when `person_id` names no stored person.
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError>;
+
+    async fn get_account(&self, username: &str) -> Result<Option<Account>, StoreError>;
+
+    async fn count_accounts(&self) -> Result<u64, StoreError>;
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError>;
+
+    /// Exchanges a refresh token, atomically: a live token (unused, not revoked, not expired
+    /// at `now`) is marked used and returned as [`RefreshUse::Fresh`]; any other state is
+    /// reported without changing anything (`None`: no such token).
+    async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(RefreshToken, RefreshUse)>, StoreError>;
+
+    /// Revokes every token of a family; returns how many were live.
+    async fn revoke_refresh_family(&self, family_id: &str) -> Result<u64, StoreError>;
+}
+
+/// A stored login account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// `admin`, `attendee` or `device`.
+    pub role: String,
+    pub person_id: Option<PersonId>,
+    pub created_at: Timestamp,
+}
+
+/// A stored refresh token (only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// Every token obtained by rotating one login's token shares its family.
+    pub family_id: String,
+    pub username: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// The state a refresh token was found in by [`AccountStore::use_refresh_token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// Was live; now marked used.
+    Fresh,
+    /// Was already exchanged: presenting it again is reuse (a stolen token).
+    AlreadyUsed,
+    Revoked,
+    Expired,
+}
+
+/// Every store, as one handle.
+pub trait Store: PersonStore + LocationStore + AccountStore {}
+impl<T: PersonStore + LocationStore + AccountStore> Store for T {}
 
 /// A shared store handle.
 pub type DynStore = Arc<dyn Store>;

@@ -2,7 +2,9 @@
 //! `udaconnect-server`. Everything testable lives in the library crates.
 
 use clap::{Parser, Subcommand};
-use udaconnect_config::{ImportArgs, ServeArgs, SimulateArgs, TelemetryArgs};
+use udaconnect_config::{
+    AdminCreateArgs, AuthKeyArgs, ImportArgs, ServeArgs, SimulateArgs, TelemetryArgs,
+};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +29,18 @@ enum Command {
     Simulate(SimulateArgs),
     /// Print the OpenAPI document of the REST API (YAML).
     Openapi,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Generate an access-token signing key for distributed mode.
+    AuthKey(AuthKeyArgs),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an organiser (admin) account; prints a generated password unless
+    /// --password-stdin is given.
+    Create(AdminCreateArgs),
 }
 
 #[tokio::main]
@@ -42,6 +56,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import(args) => udaconnect_server::run_import(&args).await,
         Command::Simulate(args) => udaconnect_server::run_simulate(&args).await,
+        Command::Admin(AdminCommand::Create(args)) => {
+            udaconnect_server::run_admin_create(&args).await
+        }
+        Command::AuthKey(args) => udaconnect_server::run_auth_key(&args),
         Command::Openapi => {
             print!("{}", udaconnect_gateway::openapi_yaml());
             Ok(())

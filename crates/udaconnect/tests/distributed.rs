@@ -195,7 +195,9 @@ async fn scenario(d: &Deployment) -> Value {
     let mut people = created.clone();
     people.extend([6, 8, 9]);
 
-    let ingest = udaconnect_grpc::ingest_client(&d.ingest_grpc).unwrap();
+    let ingest =
+        udaconnect_grpc::ingest_client_with_token(&d.ingest_grpc, Some(common::admin_token()))
+            .unwrap();
     let mut batch = fixes(&people, 600);
     // One invalid fix in the stream: rejected alone, naming the field.
     batch.insert(
@@ -318,7 +320,9 @@ async fn killing_the_writer_mid_stream_loses_and_doubles_nothing() {
     let store = fresh_database();
     let prefix = unique("crash-");
     let mut d = split(dir.path(), &store, &prefix);
-    let ingest = udaconnect_grpc::ingest_client(&d.ingest_grpc).unwrap();
+    let ingest =
+        udaconnect_grpc::ingest_client_with_token(&d.ingest_grpc, Some(common::admin_token()))
+            .unwrap();
     let people = [1, 5, 6, 8, 9];
 
     let mut acked = Vec::new();

@@ -118,6 +118,8 @@ impl Proc {
             .args(["--grpc-addr", &format!("127.0.0.1:{}", self.grpc)])
             .arg("--data-dir")
             .arg(dir.join(self.name))
+            .arg("--auth-key-file")
+            .arg(common::test_key_file())
             .args(&self.args)
             .env("UDACONNECT_LOG", "info")
             .stdout(Stdio::null())
@@ -336,7 +338,11 @@ async fn faults_under_load_lose_nothing_acknowledged_and_double_nothing() {
     let stop = Arc::new(AtomicBool::new(false));
     let generator = {
         let (load, stop, people) = (load.clone(), stop.clone(), people.clone());
-        let ingest_client = udaconnect_grpc::ingest_client(&ingest.grpc_url()).unwrap();
+        let ingest_client = udaconnect_grpc::ingest_client_with_token(
+            &ingest.grpc_url(),
+            Some(common::admin_token()),
+        )
+        .unwrap();
         tokio::spawn(async move {
             let base = Utc.with_ymd_and_hms(2020, 7, 7, 9, 0, 0).unwrap();
             let mut seq = 0i64;

@@ -106,7 +106,11 @@ async fn ingest_load_grpc_stream() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let http = client();
-    let ingest = udaconnect_grpc::ingest_client(server.grpc.as_deref().unwrap()).unwrap();
+    let ingest = udaconnect_grpc::ingest_client_with_token(
+        server.grpc.as_deref().unwrap(),
+        Some(common::admin_token()),
+    )
+    .unwrap();
     let now = chrono::Utc::now();
     let batch = |s: usize| -> Vec<NewLocation> {
         (s..fixes)

@@ -9,10 +9,17 @@ use common::{BIN, Server, client, get_json};
 use serde_json::Value;
 
 fn simulate(args: &[&str]) -> String {
+    let token = common::admin_token();
+    let through_grpc = args.contains(&"--ingest-url");
     let out = Command::new(BIN)
         .arg("simulate")
         .args(["--attendees", "30", "--days", "1"])
         .args(args)
+        .args(if through_grpc {
+            vec!["--token", token.as_str()]
+        } else {
+            vec![]
+        })
         .env("UDACONNECT_LOG", "warn")
         .output()
         .unwrap();

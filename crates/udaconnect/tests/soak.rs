@@ -87,7 +87,11 @@ async fn soak_ingest_and_contact_queries() {
             .unwrap();
         persons.push(p["id"].as_i64().unwrap());
     }
-    let ingest = udaconnect_grpc::ingest_client(server.grpc.as_deref().unwrap()).unwrap();
+    let ingest = udaconnect_grpc::ingest_client_with_token(
+        server.grpc.as_deref().unwrap(),
+        Some(common::admin_token()),
+    )
+    .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
 

@@ -8,6 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     GatewayState,
+    auth::{Caller, contact_person},
     dto::ConnectionDto,
     error::ApiError,
     extract::{IdPath, QueryParams},
@@ -72,6 +73,8 @@ impl ConnectionParams {
 
 /// People met: every other person's fix within `distance` metres of one of this person's
 /// fixes in the date range, one entry per (own fix, other fix) pair, as the POC answered.
+/// An attendee may search only their own person, and sees the other people's names only
+/// (`company_name` empty).
 #[utoipa::path(
     get,
     path = "/api/persons/{person_id}/connection",
@@ -91,12 +94,20 @@ impl ConnectionParams {
 #[tracing::instrument(skip_all, fields(person_id = %person_id))]
 async fn find_connections(
     State(state): State<GatewayState>,
+    caller: Caller,
     IdPath(person_id): IdPath<PersonId>,
     query: QueryParams,
 ) -> Result<Json<Vec<ConnectionDto>>, ApiError> {
+    caller.may_read_activity_of(person_id)?;
     let query = ConnectionParams::parse(&query)?.into_query(person_id)?;
     let connections = state.connections.find_connections(query).await?;
     Ok(Json(
-        connections.into_iter().map(ConnectionDto::from).collect(),
+        connections
+            .into_iter()
+            .map(|mut c| {
+                c.person = contact_person(&caller, c.person);
+                ConnectionDto::from(c)
+            })
+            .collect(),
     ))
 }

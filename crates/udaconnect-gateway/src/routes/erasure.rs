@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode};
 use udaconnect_domain::PersonId;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{GatewayState, error::ApiError, extract::IdPath};
+use crate::{GatewayState, auth::Caller, error::ApiError, extract::IdPath};
 
 pub(crate) fn router() -> OpenApiRouter<GatewayState> {
     OpenApiRouter::new().routes(routes!(delete_person))
@@ -31,8 +31,11 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
 #[tracing::instrument(skip_all, fields(person_id = %id))]
 async fn delete_person(
     State(state): State<GatewayState>,
+    caller: Caller,
     IdPath(id): IdPath<PersonId>,
 ) -> Result<StatusCode, ApiError> {
+    // Organisers, or the attendee themself.
+    caller.may_delete_person(id)?;
     state.persons.delete(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     GatewayState,
+    auth::Caller,
     dto::{LocationDto, NewLocationRequest},
     error::ApiError,
     extract::{IdPath, JsonBody},
@@ -30,6 +31,7 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
 /// then that read answers 404).
 ///
 /// `latitude` and `longitude` may be decimal strings (as the POC sent them) or numbers.
+/// Organisers may submit fixes for anyone; devices and attendees for their own person.
 #[utoipa::path(
     post,
     path = "/api/locations",
@@ -53,9 +55,12 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
 #[tracing::instrument(skip_all)]
 async fn create_location(
     State(state): State<GatewayState>,
+    caller: Caller,
     JsonBody(body): JsonBody<NewLocationRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<LocationDto>), ApiError> {
-    let location = state.ingest.record(body.into_domain()?).await?;
+    let fix = body.into_domain()?;
+    caller.may_ingest_for(fix.person_id)?;
+    let location = state.ingest.record(fix).await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&format!("/api/locations/{}", location.id)) {
         headers.insert(header::LOCATION, value);
@@ -63,7 +68,7 @@ async fn create_location(
     Ok((StatusCode::ACCEPTED, headers, Json(location.into())))
 }
 
-/// One stored location fix.
+/// One stored location fix (an attendee: their own fixes only).
 #[utoipa::path(
     get,
     path = "/api/locations/{location_id}",
@@ -80,7 +85,10 @@ async fn create_location(
 #[tracing::instrument(skip_all, fields(location_id = %id))]
 async fn get_location(
     State(state): State<GatewayState>,
+    caller: Caller,
     IdPath(id): IdPath<LocationId>,
 ) -> Result<Json<LocationDto>, ApiError> {
-    Ok(Json(state.connections.get_location(id).await?.into()))
+    let location = state.connections.get_location(id).await?;
+    caller.may_read_activity_of(location.person_id)?;
+    Ok(Json(location.into()))
 }

@@ -1,5 +1,6 @@
 //! One module per resource, each exposing its routes.
 
+pub(crate) mod auth;
 pub(crate) mod connections;
 pub(crate) mod docs;
 pub(crate) mod erasure;

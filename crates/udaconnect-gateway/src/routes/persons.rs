@@ -10,6 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     GatewayState,
+    auth::Caller,
     dto::{NewPersonRequest, PersonDto},
     error::ApiError,
     extract::{IdPath, JsonBody},
@@ -21,7 +22,8 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
         .routes(routes!(get_person))
 }
 
-/// List every person, ordered by id.
+/// List persons, ordered by id: every person for an organiser, only their own for an
+/// attendee or device.
 #[utoipa::path(
     get,
     path = "/api/persons",
@@ -33,12 +35,19 @@ pub(crate) fn router() -> OpenApiRouter<GatewayState> {
     )
 )]
 #[tracing::instrument(skip_all)]
-async fn list_persons(State(state): State<GatewayState>) -> Result<Json<Vec<PersonDto>>, ApiError> {
-    let persons = state.persons.list().await?;
+async fn list_persons(
+    State(state): State<GatewayState>,
+    caller: Caller,
+) -> Result<Json<Vec<PersonDto>>, ApiError> {
+    let persons = match (caller.is_admin(), caller.person_id) {
+        (true, _) => state.persons.list().await?,
+        (false, Some(own)) => vec![state.persons.get(own).await?],
+        (false, None) => Vec::new(),
+    };
     Ok(Json(persons.into_iter().map(PersonDto::from).collect()))
 }
 
-/// Register a person.
+/// Register a person (organisers only).
 #[utoipa::path(
     post,
     path = "/api/persons",
@@ -61,8 +70,10 @@ async fn list_persons(State(state): State<GatewayState>) -> Result<Json<Vec<Pers
 #[tracing::instrument(skip_all)]
 async fn create_person(
     State(state): State<GatewayState>,
+    caller: Caller,
     JsonBody(body): JsonBody<NewPersonRequest>,
 ) -> Result<(StatusCode, HeaderMap, Json<PersonDto>), ApiError> {
+    caller.may_manage_persons()?;
     let person = state.persons.create(body.into_domain()?).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/persons/{}", person.id)) {
@@ -71,7 +82,7 @@ async fn create_person(
     Ok((StatusCode::CREATED, headers, Json(person.into())))
 }
 
-/// One person.
+/// One person (an attendee or device: their own only).
 #[utoipa::path(
     get,
     path = "/api/persons/{person_id}",
@@ -88,7 +99,9 @@ async fn create_person(
 #[tracing::instrument(skip_all, fields(person_id = %id))]
 async fn get_person(
     State(state): State<GatewayState>,
+    caller: Caller,
     IdPath(id): IdPath<PersonId>,
 ) -> Result<Json<PersonDto>, ApiError> {
+    caller.may_read_person(id)?;
     Ok(Json(state.persons.get(id).await?.into()))
 }

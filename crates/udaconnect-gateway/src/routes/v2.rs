@@ -27,6 +27,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     GatewayState,
+    auth::{Caller, contact_person},
     error::ApiError,
     extract::{IdPath, QueryParams},
 };
@@ -203,7 +204,8 @@ fn contact_query(person: PersonId, q: &QueryParams) -> Result<ContactQuery, Vali
 
 /// Contacts: the people who were within `distance_m` of the person **and** within `window_s`
 /// seconds of each other, grouped per person (first and last meeting, number of meetings,
-/// closest distance, where), ordered by first meeting then person id, paginated.
+/// closest distance, where), ordered by first meeting then person id, paginated. An
+/// attendee may ask only for their own contacts and sees the other people's names only.
 #[utoipa::path(
     get,
     path = "/api/v2/persons/{person_id}/contacts",
@@ -223,9 +225,11 @@ fn contact_query(person: PersonId, q: &QueryParams) -> Result<ContactQuery, Vali
 #[tracing::instrument(skip_all, fields(person_id = %person_id))]
 async fn find_contacts(
     State(state): State<GatewayState>,
+    caller: Caller,
     IdPath(person_id): IdPath<PersonId>,
     q: QueryParams,
 ) -> Result<Json<ContactPageDto>, ApiError> {
+    caller.may_read_activity_of(person_id)?;
     let query = contact_query(person_id, &q)?;
     let (from, to, distance_m, window_s) = (query.from, query.to, query.distance_m, query.window_s);
     let page = state.connections.find_contacts(query).await?;
@@ -239,7 +243,7 @@ async fn find_contacts(
             .contacts
             .into_iter()
             .map(|c| ContactDto {
-                person: c.person.into(),
+                person: contact_person(&caller, c.person).into(),
                 first_met: rfc3339(&c.first_met),
                 last_met: rfc3339(&c.last_met),
                 meetings: c.meetings,
@@ -300,7 +304,7 @@ pub(crate) struct LocationEventDto {
 #[into_params(parameter_in = Query)]
 #[expect(dead_code, reason = "documents the query string")]
 struct StreamParams {
-    /// Only events involving this person.
+    /// Only events involving this person (an attendee: always their own, the default).
     #[param(required = false, minimum = 1, example = 1)]
     person_id: i64,
 }
@@ -332,10 +336,13 @@ fn stream_params(
     Ok((person, cursor.filter(|c| !c.is_empty())))
 }
 
-/// Names of the people in episodes, looked up once per stream.
+/// Names of the people in episodes, looked up once per stream. The lookups are the
+/// gateway's own (an attendee may not read the other person's record, but an episode names
+/// them), made with a service token when the persons target is remote.
 struct Names {
     persons: PersonsClient,
     known: HashMap<PersonId, EpisodePersonDto>,
+    token: Option<String>,
 }
 
 impl Names {
@@ -343,7 +350,8 @@ impl Names {
         if let Some(p) = self.known.get(&id) {
             return p.clone();
         }
-        let dto = match self.persons.get(id).await {
+        let lookup = udaconnect_auth::propagate::scope(self.token.clone(), self.persons.get(id));
+        let dto = match lookup.await {
             Ok(p) => EpisodePersonDto {
                 id: p.id.get(),
                 first_name: p.first_name,
@@ -399,6 +407,7 @@ where
     params(
         StreamParams,
         ("Last-Event-ID" = Option<String>, Header, description = "resume after this event id"),
+        ("access_token" = Option<String>, Query, description = "the access token, for clients that cannot send an Authorization header (EventSource)"),
     ),
     responses(
         (status = 200, description = "an endless text/event-stream of `contact` events whose data is a ContactEpisode", content_type = "text/event-stream", body = String),
@@ -409,14 +418,17 @@ where
 )]
 async fn contacts_stream(
     State(state): State<GatewayState>,
+    caller: Caller,
     headers: HeaderMap,
     q: QueryParams,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (person, cursor) = stream_params(&q, &headers)?;
+    let person = caller.feed_scope(person)?;
     let feed = state.connections.watch_contacts(person, cursor).await?;
     let names = Names {
         persons: state.persons.clone(),
         known: HashMap::new(),
+        token: state.auth.service.tokens().service_token("gateway").ok(),
     };
     let events = futures::stream::unfold((feed, names), |(mut feed, mut names)| async move {
         match feed.next().await {
@@ -448,6 +460,7 @@ async fn contacts_stream(
     params(
         StreamParams,
         ("Last-Event-ID" = Option<String>, Header, description = "resume after this event id"),
+        ("access_token" = Option<String>, Query, description = "the access token, for clients that cannot send an Authorization header (EventSource)"),
     ),
     responses(
         (status = 200, description = "an endless text/event-stream of `location` events whose data is a LocationEvent", content_type = "text/event-stream", body = String),
@@ -458,10 +471,12 @@ async fn contacts_stream(
 )]
 async fn locations_stream(
     State(state): State<GatewayState>,
+    caller: Caller,
     headers: HeaderMap,
     q: QueryParams,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (person, cursor) = stream_params(&q, &headers)?;
+    let person = caller.feed_scope(person)?;
     let feed = state.connections.watch_locations(person, cursor).await?;
     let events = feed
         .take_while(|item| {
@@ -524,7 +539,7 @@ struct ActivityParams {
 }
 
 /// What is going on: fixes, people present and the busiest places in the last `window_s`
-/// seconds of fix time.
+/// seconds of fix time (organisers only).
 #[utoipa::path(
     get,
     path = "/api/v2/activity",
@@ -538,8 +553,10 @@ struct ActivityParams {
 )]
 async fn activity(
     State(state): State<GatewayState>,
+    caller: Caller,
     q: QueryParams,
 ) -> Result<Json<ActivityDto>, ApiError> {
+    caller.may_see_overview()?;
     let window_s =
         number::<u32>(&q, "window_s", "a whole number of seconds from 1 to 86400")?.unwrap_or(300);
     let a = state.connections.activity(window_s).await?;

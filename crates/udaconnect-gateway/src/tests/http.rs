@@ -8,9 +8,20 @@ use super::app;
 async fn serves_the_api_over_http() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app().router;
+    let app = app();
+    let router = app.router.clone();
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
-    let client = reqwest::Client::new();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {}", app.default_token.clone().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
 
     let r = client.get(format!("{base}/health")).send().await.unwrap();
     assert_eq!(r.status(), 200);

@@ -1,5 +1,6 @@
 //! Tests of the whole router against in-memory fake services.
 
+mod auth;
 mod connections;
 mod errors;
 mod fakes;
@@ -30,6 +31,9 @@ use tower::ServiceExt;
 use udaconnect_domain::{Coordinates, Location, LocationId, PersonId};
 use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient, Readiness};
 
+use udaconnect_auth::{LoginThrottle, Principal, Role, SigningKey, ThrottlePolicy, Tokens};
+use udaconnect_store::sqlite::SqliteStore;
+
 use crate::GatewayState;
 use fakes::{Fake, World};
 
@@ -49,6 +53,13 @@ struct TestApp {
     router: Router,
     world: Arc<World>,
     readiness: Readiness,
+    /// Signs the tests' tokens with the app's key.
+    tokens: Tokens,
+    /// The accounts (a SQLite store holding persons 1 and 5 for the links).
+    accounts: udaconnect_auth::AuthService,
+    /// Sent on requests that carry no `Authorization` header (an organiser's token).
+    default_token: Option<String>,
+    _dir: tempfile::TempDir,
 }
 
 /// Two persons (1 Pam, 5 Taco) and one fix of Taco's (id 29).
@@ -56,19 +67,66 @@ fn app() -> TestApp {
     app_with(crate::router)
 }
 
+/// An organiser's, an attendee's (person 1) or a device's (person 1) access token.
+fn token_for(tokens: &Tokens, role: Role, person: Option<i64>) -> String {
+    tokens
+        .issue(&Principal {
+            username: format!("test-{role}"),
+            role,
+            person_id: person.map(|p| PersonId::new(p).unwrap()),
+        })
+        .unwrap()
+}
+
 fn app_with(build: impl FnOnce(GatewayState) -> Router) -> TestApp {
+    app_built(build, true)
+}
+
+fn app_built(build: impl FnOnce(GatewayState) -> Router, enforce: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(&dir.path().join("accounts.sqlite")).expect("open store");
+    let key = SigningKey::generate();
+    let tokens = Tokens::new(&key);
+    let accounts = udaconnect_auth::AuthService::new(
+        Arc::new(store.clone()),
+        tokens.clone(),
+        LoginThrottle::new(ThrottlePolicy {
+            per_username: 3,
+            per_client: 50,
+            window: Duration::from_secs(60),
+        }),
+    );
     let world = Arc::new(World::default());
-    world.add_person(1, "Pam", "Trexler", "Hampton, Hampton and McQuill");
-    world.add_person(5, "Taco", "Fargo", "Alpha Omega Upholstery");
+    let pam = world.add_person(1, "Pam", "Trexler", "Hampton, Hampton and McQuill");
+    let taco = world.add_person(5, "Taco", "Fargo", "Alpha Omega Upholstery");
     world.add_location(Location {
         id: LocationId::new(29).unwrap(),
         person_id: PersonId::new(5).unwrap(),
         coordinates: Coordinates::new(37.553441, -122.290524).unwrap(),
         creation_time: Utc.with_ymd_and_hms(2020, 8, 18, 10, 37, 6).unwrap(),
     });
+    // A runtime of its own: app() is called inside and outside tokio tests.
+    let importing = store.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(udaconnect_store::PersonStore::import_persons(
+                &importing,
+                &[pam, taco],
+            ))
+    })
+    .join()
+    .expect("import thread")
+    .expect("import persons");
     let readiness = Readiness::new();
     readiness.set("store", true);
     let state = GatewayState {
+        auth: crate::ApiAuth {
+            service: accounts.clone(),
+            enforce,
+        },
         persons: PersonsClient::new(Fake(world.clone())),
         ingest: IngestClient::new(Fake(world.clone())),
         connections: ConnectionsClient::new(Fake(world.clone())),
@@ -80,6 +138,10 @@ fn app_with(build: impl FnOnce(GatewayState) -> Router) -> TestApp {
         router: build(state),
         world,
         readiness,
+        default_token: Some(token_for(&tokens, Role::Admin, None)),
+        tokens,
+        accounts,
+        _dir: dir,
     }
 }
 
@@ -118,7 +180,14 @@ impl Reply {
 }
 
 impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Reply {
+    async fn send(&self, mut req: Request<Body>) -> Reply {
+        if let (Some(token), false) = (
+            &self.default_token,
+            req.headers().contains_key(header::AUTHORIZATION),
+        ) {
+            let value = format!("Bearer {token}").parse().expect("header value");
+            req.headers_mut().insert(header::AUTHORIZATION, value);
+        }
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let (parts, body) = res.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.expect("body");

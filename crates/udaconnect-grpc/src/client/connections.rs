@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use futures::StreamExt;
-use tonic::{IntoRequest, transport::Channel};
+use tonic::{IntoRequest, service::interceptor::InterceptedService, transport::Channel};
 use udaconnect_domain::{
     Activity, Connection, ConnectionQuery, Contact, ContactCursor, ContactEpisode, ContactPage,
     ContactQuery, FeedItem, Location, LocationId, PersonId,
@@ -11,19 +11,26 @@ use udaconnect_proto::{
 };
 use udaconnect_services::{ConnectionService, ServiceError, feeds::Feed};
 
-use super::{MAX_RESPONSE_BYTES, malformed, unary};
+use super::{CallerToken, MAX_RESPONSE_BYTES, malformed, unary};
 use crate::status::from_status;
 
 /// [`ConnectionService`] over gRPC (`udaconnect.v1.Connections`).
 #[derive(Debug, Clone)]
 pub struct GrpcConnections {
-    stub: Stub<Channel>,
+    stub: Stub<InterceptedService<Channel, CallerToken>>,
 }
 
 impl GrpcConnections {
     pub fn new(channel: Channel) -> Self {
+        Self::with_token(channel, None)
+    }
+
+    /// Calls made outside a caller's scope (see [`udaconnect_auth::propagate`]) carry
+    /// `token`.
+    pub fn with_token(channel: Channel, token: Option<String>) -> Self {
         Self {
-            stub: Stub::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES),
+            stub: Stub::with_interceptor(channel, CallerToken::new(token))
+                .max_decoding_message_size(MAX_RESPONSE_BYTES),
         }
     }
 }

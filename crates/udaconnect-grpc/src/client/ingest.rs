@@ -1,11 +1,11 @@
 use async_trait::async_trait;
 use chrono::SubsecRound;
-use tonic::transport::Channel;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
 use udaconnect_domain::{Location, LocationId, NewLocation};
 use udaconnect_proto::v1::{self, location_ingest_client::LocationIngestClient as Stub};
 use udaconnect_services::{IngestService, ServiceError};
 
-use super::{MAX_RESPONSE_BYTES, malformed, unary};
+use super::{CallerToken, MAX_RESPONSE_BYTES, malformed, unary};
 use crate::status::{from_rejection, from_status};
 
 /// Most fixes `record_many` sends in one `StreamLocations` stream; a larger batch goes as
@@ -17,13 +17,20 @@ pub const MAX_FIXES_PER_STREAM: usize = 50_000;
 /// `RecordLocation`, `record_many` is `StreamLocations`.
 #[derive(Debug, Clone)]
 pub struct GrpcIngest {
-    stub: Stub<Channel>,
+    stub: Stub<InterceptedService<Channel, CallerToken>>,
 }
 
 impl GrpcIngest {
     pub fn new(channel: Channel) -> Self {
+        Self::with_token(channel, None)
+    }
+
+    /// Calls made outside a caller's scope (see [`udaconnect_auth::propagate`]) carry
+    /// `token`.
+    pub fn with_token(channel: Channel, token: Option<String>) -> Self {
         Self {
-            stub: Stub::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES),
+            stub: Stub::with_interceptor(channel, CallerToken::new(token))
+                .max_decoding_message_size(MAX_RESPONSE_BYTES),
         }
     }
 
@@ -118,5 +125,7 @@ fn copy(e: &ServiceError) -> ServiceError {
         ServiceError::NotFound { entity, id } => ServiceError::NotFound { entity, id: *id },
         ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
         ServiceError::Internal(m) => ServiceError::Internal(m.clone()),
+        ServiceError::Unauthenticated => ServiceError::Unauthenticated,
+        ServiceError::Forbidden(m) => ServiceError::Forbidden(m.clone()),
     }
 }

@@ -8,7 +8,9 @@ mod persons;
 use std::time::Duration;
 
 use tonic::{
-    IntoRequest, Request,
+    IntoRequest, Request, Status,
+    metadata::MetadataValue,
+    service::Interceptor,
     transport::{Channel, Endpoint},
 };
 use udaconnect_domain::ValidationError;
@@ -56,14 +58,72 @@ pub fn persons_client(url: &str) -> Result<PersonsClient, GrpcError> {
     Ok(PersonsClient::new(GrpcPersons::new(channel(url)?)))
 }
 
+/// The person registry at `url`, calling with `token` outside a caller's scope.
+pub fn persons_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<PersonsClient, GrpcError> {
+    Ok(PersonsClient::new(GrpcPersons::with_token(
+        channel(url)?,
+        token,
+    )))
+}
+
 /// The ingest service at `url`.
 pub fn ingest_client(url: &str) -> Result<IngestClient, GrpcError> {
     Ok(IngestClient::new(GrpcIngest::new(channel(url)?)))
 }
 
+/// The ingest service at `url`, calling with `token` outside a caller's scope.
+pub fn ingest_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<IngestClient, GrpcError> {
+    Ok(IngestClient::new(GrpcIngest::with_token(
+        channel(url)?,
+        token,
+    )))
+}
+
 /// The connections service at `url`.
 pub fn connections_client(url: &str) -> Result<ConnectionsClient, GrpcError> {
     Ok(ConnectionsClient::new(GrpcConnections::new(channel(url)?)))
+}
+
+/// Puts the caller's access token on every call as `authorization: Bearer …`: the token of
+/// the request being served ([`udaconnect_auth::propagate::current`]), else the client's
+/// own (e.g. `udaconnect simulate --token`), else none.
+#[derive(Debug, Clone, Default)]
+pub struct CallerToken(Option<std::sync::Arc<str>>);
+
+impl CallerToken {
+    pub fn new(token: Option<String>) -> Self {
+        Self(token.map(Into::into))
+    }
+}
+
+impl Interceptor for CallerToken {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let token =
+            udaconnect_auth::propagate::current().or_else(|| self.0.as_deref().map(str::to_owned));
+        if let Some(token) = token {
+            let value = MetadataValue::try_from(format!("Bearer {token}"))
+                .map_err(|_| Status::unauthenticated("invalid credentials"))?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        Ok(request)
+    }
+}
+
+/// The connections service at `url`, calling with `token` outside a caller's scope.
+pub fn connections_client_with_token(
+    url: &str,
+    token: Option<String>,
+) -> Result<ConnectionsClient, GrpcError> {
+    Ok(ConnectionsClient::new(GrpcConnections::with_token(
+        channel(url)?,
+        token,
+    )))
 }
 
 /// A unary request with the client's deadline.

@@ -1,22 +1,29 @@
 use async_trait::async_trait;
-use tonic::transport::Channel;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
 use udaconnect_domain::{NewPerson, Person, PersonId};
 use udaconnect_proto::v1::{self, persons_client::PersonsClient as Stub};
 use udaconnect_services::{PersonService, ServiceError};
 
-use super::{MAX_RESPONSE_BYTES, malformed, unary};
+use super::{CallerToken, MAX_RESPONSE_BYTES, malformed, unary};
 use crate::status::from_status;
 
 /// [`PersonService`] over gRPC (`udaconnect.v1.Persons`).
 #[derive(Debug, Clone)]
 pub struct GrpcPersons {
-    stub: Stub<Channel>,
+    stub: Stub<InterceptedService<Channel, CallerToken>>,
 }
 
 impl GrpcPersons {
     pub fn new(channel: Channel) -> Self {
+        Self::with_token(channel, None)
+    }
+
+    /// Calls made outside a caller's scope (see [`udaconnect_auth::propagate`]) carry
+    /// `token`.
+    pub fn with_token(channel: Channel, token: Option<String>) -> Self {
         Self {
-            stub: Stub::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES),
+            stub: Stub::with_interceptor(channel, CallerToken::new(token))
+                .max_decoding_message_size(MAX_RESPONSE_BYTES),
         }
     }
 }

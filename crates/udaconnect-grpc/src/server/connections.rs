@@ -9,7 +9,20 @@ use udaconnect_proto::{
 };
 use udaconnect_services::ConnectionsClient;
 
+use super::auth::{caller, denied};
 use crate::status::{invalid, to_status};
+
+/// The other person of a contact as the caller may see them: organisers everything,
+/// others the name only.
+fn contact_person(
+    who: &udaconnect_auth::Principal,
+    mut p: udaconnect_domain::Person,
+) -> udaconnect_domain::Person {
+    if !who.sees_contact_details() {
+        p.company_name.clear();
+    }
+    p
+}
 
 /// `udaconnect.v1.Connections` over a [`ConnectionsClient`].
 #[derive(Debug, Clone)]
@@ -22,8 +35,11 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::GetLocationRequest>,
     ) -> Result<Response<v1::Location>, Status> {
+        let who = caller(&request)?;
         let id = LocationId::new(request.into_inner().location_id).map_err(invalid)?;
         let location = self.0.get_location(id).await.map_err(to_status)?;
+        who.may_read_activity_of(location.person_id)
+            .map_err(denied)?;
         Ok(Response::new(v1::Location::from(&location)))
     }
 
@@ -32,10 +48,18 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::FindConnectionsRequest>,
     ) -> Result<Response<v1::FindConnectionsResponse>, Status> {
+        let who = caller(&request)?;
         let query = ConnectionQuery::try_from(request.into_inner()).map_err(invalid)?;
+        who.may_read_activity_of(query.person_id).map_err(denied)?;
         let connections = self.0.find_connections(query).await.map_err(to_status)?;
         Ok(Response::new(v1::FindConnectionsResponse {
-            connections: connections.iter().map(v1::Connection::from).collect(),
+            connections: connections
+                .into_iter()
+                .map(|mut c| {
+                    c.person = contact_person(&who, c.person);
+                    v1::Connection::from(&c)
+                })
+                .collect(),
         }))
     }
 
@@ -44,11 +68,20 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::FindContactsRequest>,
     ) -> Result<Response<v1::FindContactsResponse>, Status> {
+        let who = caller(&request)?;
         let r = request.into_inner();
         let query = contact_query(r).map_err(invalid)?;
+        who.may_read_activity_of(query.person_id).map_err(denied)?;
         let page = self.0.find_contacts(query).await.map_err(to_status)?;
         Ok(Response::new(v1::FindContactsResponse {
-            contacts: page.contacts.iter().map(v1::Contact::from).collect(),
+            contacts: page
+                .contacts
+                .into_iter()
+                .map(|mut c| {
+                    c.person = contact_person(&who, c.person);
+                    v1::Contact::from(&c)
+                })
+                .collect(),
             next_cursor: page.next_cursor.map(|c| c.encode()).unwrap_or_default(),
         }))
     }
@@ -61,8 +94,11 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::WatchContactsRequest>,
     ) -> Result<Response<Self::WatchContactsStream>, Status> {
+        let who = caller(&request)?;
         let r = request.into_inner();
-        let person = optional_person(r.person_id)?;
+        let person = who
+            .feed_scope(optional_person(r.person_id)?)
+            .map_err(denied)?;
         let cursor = (!r.cursor.is_empty()).then_some(r.cursor);
         let feed = self
             .0
@@ -86,8 +122,11 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::WatchLocationsRequest>,
     ) -> Result<Response<Self::WatchLocationsStream>, Status> {
+        let who = caller(&request)?;
         let r = request.into_inner();
-        let person = optional_person(r.person_id)?;
+        let person = who
+            .feed_scope(optional_person(r.person_id)?)
+            .map_err(denied)?;
         let cursor = (!r.cursor.is_empty()).then_some(r.cursor);
         let feed = self
             .0
@@ -108,6 +147,7 @@ impl Connections for ConnectionsRpc {
         &self,
         request: Request<v1::GetActivityRequest>,
     ) -> Result<Response<v1::Activity>, Status> {
+        caller(&request)?.may_see_overview().map_err(denied)?;
         let window_s = request.into_inner().window_s.unwrap_or(300);
         let activity = self.0.activity(window_s).await.map_err(to_status)?;
         Ok(Response::new(v1::Activity::from(&activity)))

@@ -3,6 +3,7 @@ use udaconnect_domain::NewLocation;
 use udaconnect_proto::v1::{self, location_ingest_server::LocationIngest};
 use udaconnect_services::{IngestClient, ServiceError};
 
+use super::auth::{caller, denied};
 use crate::{
     GrpcLimits,
     status::{invalid, rejection, to_status},
@@ -22,7 +23,9 @@ impl LocationIngest for IngestRpc {
         &self,
         request: Request<v1::RecordLocationRequest>,
     ) -> Result<Response<v1::RecordLocationResponse>, Status> {
+        let who = caller(&request)?;
         let fix = NewLocation::try_from(request.into_inner()).map_err(invalid)?;
+        who.may_ingest_for(fix.person_id).map_err(denied)?;
         let location = self.ingest.record(fix).await.map_err(to_status)?;
         Ok(Response::new(v1::RecordLocationResponse {
             location: Some(v1::Location::from(&location)),
@@ -36,6 +39,7 @@ impl LocationIngest for IngestRpc {
         &self,
         request: Request<Streaming<v1::RecordLocationRequest>>,
     ) -> Result<Response<v1::StreamLocationsResponse>, Status> {
+        let who = caller(&request)?;
         let mut stream = request.into_inner();
         let mut summary = Summary::default();
         let mut batch = Vec::with_capacity(self.limits.ingest_batch);
@@ -58,8 +62,15 @@ impl LocationIngest for IngestRpc {
                     self.limits.max_stream_fixes, index
                 )));
             }
+            // A fix for a person the caller may not submit for is rejected like an
+            // invalid one (PERMISSION_DENIED), the others go on.
             match NewLocation::try_from(message) {
-                Ok(fix) => batch.push((index, fix)),
+                Ok(fix) => match who.may_ingest_for(fix.person_id) {
+                    Ok(()) => batch.push((index, fix)),
+                    Err(d) => summary
+                        .rejected
+                        .push(rejection(index, ServiceError::Forbidden(d.0))),
+                },
                 Err(e) => summary.rejected.push(rejection(index, e.into())),
             }
             index += 1;

@@ -1,5 +1,6 @@
 //! The gRPC listener: UdaConnect's services, server reflection and health on one port.
 
+mod auth;
 mod connections;
 mod deadline;
 mod discovery;
@@ -22,6 +23,8 @@ use udaconnect_services::{ConnectionsClient, IngestClient, PersonsClient};
 
 use crate::GrpcError;
 pub use deadline::UNARY_DEADLINE;
+
+pub use self::auth::GrpcAuth;
 
 /// Limits the gRPC server enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,13 +55,16 @@ impl Default for GrpcLimits {
 }
 
 /// Builds the routes of a gRPC listener: each service given, plus server reflection (v1 and
-/// v1alpha) and the standard health service reporting each of them `SERVING`.
+/// v1alpha) and the standard health service reporting each of them `SERVING`. Every
+/// UdaConnect service sits behind the authentication layer ([`GrpcAuth`], which must be
+/// chosen: building without one fails).
 #[derive(Debug, Default, Clone)]
 pub struct GrpcServices {
     persons: Option<PersonsClient>,
     ingest: Option<IngestClient>,
     connections: Option<ConnectionsClient>,
     limits: GrpcLimits,
+    auth: Option<GrpcAuth>,
 }
 
 /// The routes to serve, and the health reporter to mark services `NOT_SERVING` with (for
@@ -94,6 +100,12 @@ impl GrpcServices {
         self
     }
 
+    /// How calls are authenticated.
+    pub fn auth(mut self, auth: GrpcAuth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
     pub fn limits(mut self, limits: GrpcLimits) -> Self {
         self.limits = limits;
         self
@@ -101,6 +113,7 @@ impl GrpcServices {
 
     /// The routes, with every service given marked `SERVING`.
     pub async fn build(self) -> Result<GrpcRoutes, GrpcError> {
+        let auth = self.auth.ok_or(GrpcError::NoAuth)?;
         let max = self.limits.max_message_bytes;
         let mut builder = Routes::builder();
         let mut names = Vec::new();
@@ -123,8 +136,16 @@ impl GrpcServices {
             names.push(udaconnect_proto::service_names::CONNECTIONS);
         }
         let health = discovery::add(&mut builder, &names).await?;
+        let routes =
+            builder
+                .routes()
+                .into_axum_router()
+                .layer(axum::middleware::from_fn_with_state(
+                    auth,
+                    auth::authenticate,
+                ));
         Ok(GrpcRoutes {
-            routes: builder.routes(),
+            routes: Routes::from(routes),
             health,
             service_names: names,
         })
@@ -136,12 +157,14 @@ pub async fn services(
     persons: Option<PersonsClient>,
     ingest: Option<IngestClient>,
     connections: Option<ConnectionsClient>,
+    auth: GrpcAuth,
 ) -> Result<Routes, GrpcError> {
     let services = GrpcServices {
         persons,
         ingest,
         connections,
         limits: GrpcLimits::default(),
+        auth: Some(auth),
     };
     Ok(services.build().await?.routes)
 }

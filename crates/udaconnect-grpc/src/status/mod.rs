@@ -5,6 +5,8 @@
 //! | `Invalid` | `INVALID_ARGUMENT` | message `field: message`; `google.rpc.BadRequest` field violation; `x-udaconnect-field` metadata |
 //! | `NotFound` | `NOT_FOUND` | `google.rpc.ResourceInfo` (entity, id) |
 //! | `Unavailable` | `UNAVAILABLE` | the reason |
+//! | `Unauthenticated` | `UNAUTHENTICATED` | `invalid credentials`, whatever was wrong |
+//! | `Forbidden` | `PERMISSION_DENIED` | what the caller may not do |
 //! | `Internal` | `INTERNAL` | nothing: the message is opaque, the error is logged here once |
 //!
 //! Back on the client, `UNAVAILABLE`, `DEADLINE_EXCEEDED`, `RESOURCE_EXHAUSTED`,
@@ -35,6 +37,12 @@ fn to_wire(e: ServiceError) -> Wire {
     let (code, field, message) = match e {
         ServiceError::Invalid(v) => (Code::InvalidArgument, Some(v.field), v.message),
         e @ ServiceError::NotFound { .. } => (Code::NotFound, None, e.to_string()),
+        ServiceError::Unauthenticated => (
+            Code::Unauthenticated,
+            None,
+            "invalid credentials".to_owned(),
+        ),
+        ServiceError::Forbidden(m) => (Code::PermissionDenied, None, m),
         ServiceError::Unavailable(reason) => (Code::Unavailable, None, reason),
         ServiceError::Internal(error) => {
             tracing::error!(%error, "internal error answering a grpc call");
@@ -119,6 +127,8 @@ fn from_code(code: Code, message: String) -> ServiceError {
         | Code::ResourceExhausted
         | Code::Aborted
         | Code::Cancelled => ServiceError::Unavailable(format!("grpc {code:?}: {message}")),
+        Code::Unauthenticated => ServiceError::Unauthenticated,
+        Code::PermissionDenied => ServiceError::Forbidden(message),
         // tonic reports a failure to reach the server (before any answer) as UNKNOWN.
         Code::Unknown if message.contains("transport") || message.contains("not ready") => {
             ServiceError::Unavailable(format!("grpc: {message}"))

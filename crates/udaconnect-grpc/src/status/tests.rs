@@ -96,10 +96,26 @@ fn kinds_map_to_codes_and_back() {
         let e = from_status(Status::new(code, "x"), None);
         assert!(matches!(e, ServiceError::Unavailable(_)), "{code:?}: {e:?}");
     }
-    for code in [Code::Internal, Code::Unimplemented, Code::PermissionDenied] {
+    for code in [Code::Internal, Code::Unimplemented] {
         let e = from_status(Status::new(code, "x"), None);
         assert!(matches!(e, ServiceError::Internal(_)), "{code:?}: {e:?}");
     }
+}
+
+#[test]
+fn refusals_map_to_unauthenticated_and_permission_denied_and_back() {
+    let s = to_status(ServiceError::Unauthenticated);
+    assert_eq!(
+        (s.code(), s.message()),
+        (Code::Unauthenticated, "invalid credentials")
+    );
+    assert!(matches!(
+        from_status(s, None),
+        ServiceError::Unauthenticated
+    ));
+    let s = to_status(ServiceError::Forbidden("may not".into()));
+    assert_eq!((s.code(), s.message()), (Code::PermissionDenied, "may not"));
+    assert!(matches!(from_status(s, None), ServiceError::Forbidden(m) if m == "may not"));
 }
 
 #[test]

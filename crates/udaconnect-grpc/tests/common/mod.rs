@@ -9,10 +9,12 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
+use udaconnect_auth::{Principal, Role, SigningKey, Tokens};
 use udaconnect_bus::{EventLog, embedded::EmbeddedLog};
 use udaconnect_domain::{Coordinates, NewLocation, NewPerson, Person, PersonId};
-use udaconnect_grpc::{GrpcLimits, GrpcServices};
+use udaconnect_grpc::{CallerToken, GrpcAuth, GrpcLimits, GrpcServices};
 use udaconnect_proto::v1::{self, location_ingest_client::LocationIngestClient};
 use udaconnect_services::{
     ConnectionsClient, DetectorWorker, IdAllocator, IngestClient, LocalConnections, LocalIngest,
@@ -22,6 +24,10 @@ use udaconnect_store::{DynStore, sqlite::SqliteStore};
 
 pub struct TestApp {
     pub url: String,
+    /// Signs tokens with the server's key.
+    pub tokens: Tokens,
+    /// An organiser's token; the clients below call with it.
+    pub admin_token: String,
     /// gRPC clients of the server (what a remote gateway would hold).
     pub persons: PersonsClient,
     pub ingest: IngestClient,
@@ -83,7 +89,10 @@ async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
         log.clone(),
         events::Topics::default(),
     ));
+    let tokens = Tokens::new(&SigningKey::generate());
+    let admin_token = token(&tokens, Role::Admin, None);
     let routes = GrpcServices::new()
+        .auth(GrpcAuth::Enforce(Box::new(tokens.clone())))
         .persons(persons)
         .ingest(ingest)
         .connections(connections)
@@ -131,9 +140,18 @@ async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
     });
     model.wait_ready().await;
     TestApp {
-        persons: udaconnect_grpc::persons_client(&url).expect("persons client"),
-        ingest: udaconnect_grpc::ingest_client(&url).expect("ingest client"),
-        connections: udaconnect_grpc::connections_client(&url).expect("connections client"),
+        persons: udaconnect_grpc::persons_client_with_token(&url, Some(admin_token.clone()))
+            .expect("persons client"),
+        ingest: udaconnect_grpc::ingest_client_with_token(&url, Some(admin_token.clone()))
+            .expect("ingest client"),
+        connections: udaconnect_services::ConnectionsClient::new(
+            udaconnect_grpc::GrpcConnections::with_token(
+                udaconnect_grpc::channel(&url).expect("channel"),
+                Some(admin_token.clone()),
+            ),
+        ),
+        tokens,
+        admin_token,
         url,
         log,
         store,
@@ -143,7 +161,31 @@ async fn spawn(limits: GrpcLimits, demo: bool, partitions: u32) -> TestApp {
     }
 }
 
+/// A token for `role` (linked to `person`), signed with `tokens`' key.
+pub fn token(tokens: &Tokens, role: Role, person: Option<PersonId>) -> String {
+    tokens
+        .issue(&Principal {
+            username: format!("test-{role}"),
+            role,
+            person_id: person,
+        })
+        .expect("token")
+}
+
+/// A channel whose calls carry `token` (for the generated stubs).
+pub fn authed(url: &str, token: Option<String>) -> InterceptedService<Channel, CallerToken> {
+    InterceptedService::new(
+        udaconnect_grpc::channel(url).expect("channel"),
+        CallerToken::new(token),
+    )
+}
+
 impl TestApp {
+    /// A channel carrying the organiser's token (for the generated stubs).
+    pub fn channel(&self) -> InterceptedService<Channel, CallerToken> {
+        authed(&self.url, Some(self.admin_token.clone()))
+    }
+
     /// Registers a person through gRPC.
     pub async fn person(&self, first: &str) -> Person {
         let new = NewPerson::new(first, "Tester", "Acme").expect("valid person");
@@ -183,9 +225,10 @@ pub fn raw_fix(person_id: i64, latitude: f64, longitude: f64) -> v1::RecordLocat
     }
 }
 
-/// The generated ingest stub, to send what the domain types cannot express.
-pub async fn raw_ingest(url: &str) -> LocationIngestClient<Channel> {
-    LocationIngestClient::connect(url.to_owned())
-        .await
-        .expect("connect")
+/// The generated ingest stub (with the organiser's token), to send what the domain types
+/// cannot express.
+pub async fn raw_ingest(
+    app: &TestApp,
+) -> LocationIngestClient<InterceptedService<Channel, CallerToken>> {
+    LocationIngestClient::new(app.channel())
 }

@@ -71,10 +71,14 @@ pub(crate) fn to_json(message: &DynamicMessage) -> serde_json::Value {
     serde_json::from_slice(&text).expect("printed JSON parses")
 }
 
+/// A channel whose calls carry a token, as grpcurl's `-H "authorization: Bearer …"` does.
+pub(crate) type AuthedChannel =
+    tonic::service::interceptor::InterceptedService<Channel, udaconnect_grpc::CallerToken>;
+
 /// Calls `method` with `requests` (one for a unary method, any number for a client
 /// stream); a server stream is [`call_server_streaming`]'s.
 pub(crate) async fn call(
-    channel: Channel,
+    channel: AuthedChannel,
     method: &MethodDescriptor,
     requests: Vec<DynamicMessage>,
 ) -> Result<DynamicMessage, Status> {
@@ -111,7 +115,7 @@ pub(crate) async fn call(
 /// `None` when the server closed it with OK, the status it failed with, or, at the
 /// deadline, DEADLINE_EXCEEDED with grpcurl's message `context deadline exceeded`.
 pub(crate) async fn call_server_streaming(
-    channel: Channel,
+    channel: AuthedChannel,
     method: &MethodDescriptor,
     request: DynamicMessage,
     max_time: Duration,

@@ -6,7 +6,8 @@ use std::time::Duration;
 /// What a sample asks grpcurl to do.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Action {
-    /// `grpcurl -plaintext [-max-time SECONDS] [-d '<body>'] ADDR package.Service/Method`.
+    /// `grpcurl -plaintext -H "authorization: Bearer $TOKEN" [-max-time SECONDS] [-d '<body>']
+    /// ADDR package.Service/Method` (health checks need no header).
     Call {
         method: String,
         body: String,
@@ -79,7 +80,11 @@ fn fenced_blocks(doc: &str) -> Vec<(usize, String, String)> {
     blocks
 }
 
-/// Splits a shell command into words, honouring single quotes (all the samples use).
+/// The header every call sample sends (the test sends an organiser's token).
+pub(crate) const AUTH_HEADER: &str = "authorization: Bearer $TOKEN";
+
+/// Splits a shell command into words, honouring single quotes (all the samples use) and
+/// double quotes (only the `-H` header, whose `$TOKEN` is taken literally).
 fn words(command: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
@@ -96,7 +101,20 @@ fn words(command: &str) -> Result<Vec<String>, String> {
                     }
                 }
             }
-            '"' | '$' | '`' | '\\' => return Err(format!("unsupported shell syntax {c:?}")),
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some(c @ ('`' | '\\')) => {
+                            return Err(format!("unsupported shell syntax {c:?}"));
+                        }
+                        Some(c) => w.push(c),
+                        None => return Err("unterminated double quote".into()),
+                    }
+                }
+            }
+            '$' | '`' | '\\' => return Err(format!("unsupported shell syntax {c:?}")),
             c if c.is_whitespace() => words.extend(word.take()),
             c => word.get_or_insert_with(String::new).push(c),
         }
@@ -109,12 +127,14 @@ fn action(command: &str) -> Result<Action, String> {
     let words = words(command)?;
     let mut body = None;
     let mut max_time = None;
+    let mut header = None;
     let mut rest = Vec::new();
     let mut args = words.iter().skip(1);
     while let Some(word) = args.next() {
         match word.as_str() {
             "-plaintext" | "-v" => {}
             "-d" => body = Some(args.next().ok_or("-d without data")?.clone()),
+            "-H" => header = Some(args.next().ok_or("-H without a header")?.clone()),
             "-max-time" => {
                 let seconds = args.next().ok_or("-max-time without seconds")?;
                 let seconds: f64 = seconds
@@ -137,6 +157,15 @@ fn action(command: &str) -> Result<Action, String> {
         [_, verb, symbol] if verb == "describe" => Ok(Action::Describe {
             symbol: symbol.clone(),
         }),
+        [_, method]
+            if method.contains('/')
+                && !method.starts_with("grpc.health.")
+                && header.as_deref() != Some(AUTH_HEADER) =>
+        {
+            Err(format!(
+                "a call sample must send -H \"{AUTH_HEADER}\" (the server refuses calls without a token)"
+            ))
+        }
         [_, method] if method.contains('/') => Ok(Action::Call {
             method: method.clone(),
             body: body.ok_or("a call sample must send its request with -d")?,
@@ -185,7 +214,7 @@ pub(crate) fn expected_error(output: &str) -> Option<ExpectedError> {
 
 #[test]
 fn reads_commands_and_outputs() {
-    let doc = "```sh\ngrpcurl -plaintext -d '{\"a\": 1}' \\\n  127.0.0.1:50051 p.S/M\n```\n\n\
+    let doc = "```sh\ngrpcurl -plaintext -H \"authorization: Bearer $TOKEN\" -d '{\"a\": 1}' \\\n  127.0.0.1:50051 p.S/M\n```\n\n\
                ```json\n{}\n```\n```sh\ngrpcurl -plaintext 127.0.0.1:50051 list\n```\n```text\nx\n```\n";
     let samples = parse(doc);
     let actions: Vec<_> = samples.iter().map(|s| s.action.clone()).collect();
@@ -196,6 +225,8 @@ fn reads_commands_and_outputs() {
     };
     assert_eq!(actions, [call, Action::List { service: None }]);
     assert_eq!((samples[0].line, samples[1].expected.as_str()), (2, "x\n"));
+    let e = action("grpcurl -plaintext -d '{}' 127.0.0.1:50051 p.S/M").unwrap_err();
+    assert!(e.contains("authorization: Bearer $TOKEN"), "{e}");
     let e = expected_error("ERROR:\n  Code: NotFound\n  Message: person 2 not found\n").unwrap();
     assert_eq!(
         (e.code.as_str(), e.message.as_str()),
@@ -205,7 +236,7 @@ fn reads_commands_and_outputs() {
 
 #[test]
 fn reads_stream_samples() {
-    let doc = "```sh\ngrpcurl -plaintext -max-time 1.5 -d '{}' 127.0.0.1:50051 p.S/W\n```\n\
+    let doc = "```sh\ngrpcurl -plaintext -H \"authorization: Bearer $TOKEN\" -max-time 1.5 -d '{}' 127.0.0.1:50051 p.S/W\n```\n\
                ```text\n{\"a\": 1}\n{\"a\": 2}\nERROR:\n  Code: DeadlineExceeded\n  \
                Message: context deadline exceeded\n```\n";
     let samples = parse(doc);

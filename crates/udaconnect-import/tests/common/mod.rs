@@ -203,3 +203,43 @@ impl LocationStore for FakeStore {
         Err(StoreError::Database("not supported by the fake".into()))
     }
 }
+
+/// The import never touches accounts: every call says so.
+#[async_trait]
+impl udaconnect_store::AccountStore for FakeStore {
+    async fn create_account(&self, _: &udaconnect_store::Account) -> Result<(), StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn get_account(&self, _: &str) -> Result<Option<udaconnect_store::Account>, StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn insert_refresh_token(
+        &self,
+        _: &udaconnect_store::RefreshToken,
+    ) -> Result<(), StoreError> {
+        Err(no_accounts())
+    }
+
+    async fn use_refresh_token(
+        &self,
+        _: &str,
+        _: udaconnect_domain::Timestamp,
+    ) -> Result<Option<(udaconnect_store::RefreshToken, udaconnect_store::RefreshUse)>, StoreError>
+    {
+        Err(no_accounts())
+    }
+
+    async fn revoke_refresh_family(&self, _: &str) -> Result<u64, StoreError> {
+        Err(no_accounts())
+    }
+}
+
+fn no_accounts() -> StoreError {
+    StoreError::Database("the import tests' fake store holds no accounts".into())
+}

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "privacy",
         include_str!("../../migrations/postgres/0002_privacy.sql"),
     ),
+    (
+        3,
+        "accounts",
+        include_str!("../../migrations/postgres/0003_accounts.sql"),
+    ),
 ];
 
 fn migrator() -> Migrator {

@@ -8,6 +8,7 @@
 //! * The connection query is one statement over the GiST index on `location.coordinate`,
 //!   with the domain's haversine as the exact test ([`connections`], `docs/postgis.md`).
 
+mod accounts;
 mod connections;
 mod errors;
 mod locations;
@@ -27,7 +28,10 @@ use udaconnect_domain::{
 };
 
 use self::errors::ResultExt;
-use crate::{Erasure, InsertReport, LocationStore, PersonStore, StoreError};
+use crate::{
+    Account, AccountStore, Erasure, InsertReport, LocationStore, PersonStore, RefreshToken,
+    RefreshUse, StoreError,
+};
 
 /// Connection pool settings of a [`PostgresStore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,5 +175,36 @@ impl LocationStore for PostgresStore {
         limit: u32,
     ) -> Result<u64, StoreError> {
         privacy::purge_before(&self.pool, cutoff, limit).await
+    }
+}
+
+#[async_trait]
+impl AccountStore for PostgresStore {
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        accounts::create(&self.pool, account).await
+    }
+
+    async fn get_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        accounts::get(&self.pool, username).await
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        accounts::count(&self.pool).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
+        accounts::insert_refresh(&self.pool, token).await
+    }
+
+    async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(RefreshToken, RefreshUse)>, StoreError> {
+        accounts::use_refresh(&self.pool, token_hash, now).await
+    }
+
+    async fn revoke_refresh_family(&self, family_id: &str) -> Result<u64, StoreError> {
+        accounts::revoke_family(&self.pool, family_id).await
     }
 }

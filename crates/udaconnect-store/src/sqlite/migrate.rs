@@ -23,6 +23,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_privacy",
         sql: include_str!("../../migrations/sqlite/0002_privacy.sql"),
     },
+    Migration {
+        name: "0003_accounts",
+        sql: include_str!("../../migrations/sqlite/0003_accounts.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -11,6 +11,7 @@
 //!   [`connections`]).
 //! * WAL checkpoints run on a background thread ([`checkpoint`]).
 
+mod accounts;
 mod cells;
 mod checkpoint;
 mod connection;
@@ -35,7 +36,10 @@ use udaconnect_domain::{
 };
 
 use self::pool::Pool;
-use crate::{Erasure, InsertReport, LocationStore, PersonStore, StoreError};
+use crate::{
+    Account, AccountStore, Erasure, InsertReport, LocationStore, PersonStore, RefreshToken,
+    RefreshUse, StoreError,
+};
 
 /// Reader connections per store: enough for the 2–4 cores UdaConnect targets.
 pub const READERS: usize = 4;
@@ -149,6 +153,50 @@ impl LocationStore for SqliteStore {
     ) -> Result<u64, StoreError> {
         self.pool
             .write(move |c| privacy::purge_before(c, cutoff, limit))
+            .await
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        let account = account.clone();
+        self.pool
+            .write(move |c| accounts::create(c, &account))
+            .await
+    }
+
+    async fn get_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        let username = username.to_owned();
+        self.pool.read(move |c| accounts::get(c, &username)).await
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        self.pool.read(accounts::count).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
+        let token = token.clone();
+        self.pool
+            .write(move |c| accounts::insert_refresh(c, &token))
+            .await
+    }
+
+    async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(RefreshToken, RefreshUse)>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.pool
+            .write(move |c| accounts::use_refresh(c, &token_hash, now))
+            .await
+    }
+
+    async fn revoke_refresh_family(&self, family_id: &str) -> Result<u64, StoreError> {
+        let family_id = family_id.to_owned();
+        self.pool
+            .write(move |c| accounts::revoke_family(c, &family_id))
             .await
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! Enabled in this crate's tests and, for other adapters, by the `suite` feature.
 
+mod accounts;
 mod connections;
 pub(crate) mod fixtures;
 mod ids;
@@ -15,6 +16,9 @@ use async_trait::async_trait;
 
 use crate::DynStore;
 
+pub use accounts::{
+    accounts_round_trip_and_usernames_are_unique, refresh_tokens_are_used_once_and_families_revoked,
+};
 pub use connections::{
     connection_locations_match_brute_force, connection_locations_match_brute_force_with_margin,
     connection_locations_of_unknown_person_are_empty,
@@ -58,4 +62,6 @@ pub async fn run_all(f: &dyn StoreFactory) {
     connection_locations_match_brute_force(f).await;
     erase_person_deletes_everything_and_refuses_replays(f).await;
     purge_deletes_fixes_before_the_cutoff_in_batches(f).await;
+    accounts_round_trip_and_usernames_are_unique(f).await;
+    refresh_tokens_are_used_once_and_families_revoked(f).await;
 }

@@ -14,6 +14,38 @@ use std::{
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_udaconnect");
 
+/// The signing key every test server is started with (`--auth-key-file`), so that the tests
+/// can sign their own organiser token ([`admin_token`]). Test-only; never a real key.
+pub const TEST_AUTH_KEY: &str = "W9GcPPogRlwYXOFXt+PYV63IJW5p1QDN6U6PklOjIzHivPfavRPoxWtK1YzATF9v";
+
+/// [`TEST_AUTH_KEY`] in a file (written once per test process).
+pub fn test_key_file() -> PathBuf {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!(
+            "udaconnect-e2e-auth-{}-{}.key",
+            std::process::id(),
+            unique()
+        ));
+        std::fs::write(&path, TEST_AUTH_KEY).expect("write the test key");
+        path
+    })
+    .clone()
+}
+
+/// An organiser's access token for servers started with the test key (valid 4 hours).
+pub fn admin_token() -> String {
+    let key = udaconnect_auth::SigningKey::from_text(TEST_AUTH_KEY, "test key").expect("key");
+    udaconnect_auth::Tokens::new(&key)
+        .with_access_ttl(Duration::from_secs(4 * 3600))
+        .issue(&udaconnect_auth::Principal {
+            username: "e2e-admin".into(),
+            role: udaconnect_auth::Role::Admin,
+            person_id: None,
+        })
+        .expect("token")
+}
+
 /// A running `udaconnect serve`.
 pub struct Server {
     pub child: Child,
@@ -23,12 +55,24 @@ pub struct Server {
     /// `http://127.0.0.1:PORT` of its gRPC listener, when it serves gRPC.
     pub grpc: Option<String>,
     pub log: PathBuf,
+    /// The first admin's password, when the banner showed one.
+    pub first_admin_password: Option<String>,
+    /// Every banner line.
+    pub banner: Vec<String>,
 }
 
 impl Server {
     /// Starts `udaconnect serve --data-dir DIR --http-addr 127.0.0.1:0 EXTRA…` and waits until
     /// it prints where it listens.
     pub fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        let key = test_key_file();
+        let mut args: Vec<&str> = vec!["--auth-key-file", key.to_str().expect("utf-8 path")];
+        args.extend(extra);
+        Self::start_without_test_key(data_dir, &args)
+    }
+
+    /// [`Server::start`] without the test key: embedded mode generates its own.
+    pub fn start_without_test_key(data_dir: &Path, extra: &[&str]) -> Server {
         let log = data_dir.with_extension(format!("log-{}", unique()));
         let stderr = std::fs::File::create(&log).expect("create log file");
         let mut child = Command::new(BIN)
@@ -51,8 +95,18 @@ impl Server {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut grpc = None;
+            let mut password = None;
+            let mut banner = Vec::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                banner.push(line.clone());
                 let line = line.trim();
+                if let Some(rest) = line.strip_prefix("Sign in") {
+                    password = rest
+                        .split("password ")
+                        .nth(1)
+                        .and_then(|r| r.split_whitespace().next())
+                        .map(str::to_owned);
+                }
                 if let Some(rest) = line.strip_prefix("gRPC") {
                     let addr = rest.split_whitespace().next().unwrap_or_default();
                     grpc = Some(format!("http://{addr}"));
@@ -61,16 +115,18 @@ impl Server {
                 if let Some(rest) = line.strip_prefix("Health") {
                     let url = rest.split_whitespace().next().unwrap_or_default();
                     let base = url.trim_end_matches("/health").to_owned();
-                    let _ = tx.send((base, grpc.take()));
+                    let _ = tx.send((base, grpc.take(), password.take(), banner.clone()));
                 }
             }
         });
         match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok((base, grpc)) => Server {
+            Ok((base, grpc, first_admin_password, banner)) => Server {
                 child,
                 base,
                 grpc,
                 log,
+                first_admin_password,
+                banner,
             },
             Err(_) => {
                 let _ = child.kill();
@@ -204,6 +260,14 @@ where
     }
 }
 
+/// An HTTP client without credentials.
+pub fn anonymous_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
 /// GETs `url` and decodes the JSON body, panicking with the URL on any failure.
 pub async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
     let resp = http
@@ -216,8 +280,17 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, ur
         .unwrap_or_else(|e| panic!("GET {url}: not the expected JSON: {e}"))
 }
 
+/// An HTTP client that sends an organiser's token ([`admin_token`]) on every request.
 pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", admin_token())
+            .parse()
+            .expect("header value"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client")

@@ -62,6 +62,8 @@ cases!(
     connection_locations_match_brute_force,
     erase_person_deletes_everything_and_refuses_replays,
     purge_deletes_fixes_before_the_cutoff_in_batches,
+    accounts_round_trip_and_usernames_are_unique,
+    refresh_tokens_are_used_once_and_families_revoked,
 );
 
 #[tokio::test]
