@@ -387,52 +387,41 @@ describe('web UI against a real server with the demo data', () => {
   });
 
   test('on a 401 the sign-in form posts Basic credentials to /api/v2/auth/login, then retries with the bearer token', async () => {
-    // Anonymous page; the sign-in answers are played here by request interception (a made-up
-    // token, swapped for the admin's real one on the way to the real server).
+    // An anonymous page against the real server: its API answers 401 until the user signs in
+    // as the first admin (password from the banner) through the form.
     const { context, page } = await newPage({ anonymous: true });
-    const TOKEN = 'test-access-token';
-    const seen = [];
-    await page.route('**/api/persons', (route) => {
-      const auth = route.request().headers().authorization || '';
-      seen.push(auth);
-      if (auth === `Bearer ${TOKEN}`) {
-        return route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${adminSession.access_token}` } });
-      }
-      return route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthorized","message":"missing token"}' });
-    });
-    await page.route('**/api/v2/auth/login', (route) => {
-      const good = `Basic ${Buffer.from('ada:s3cret é').toString('base64')}`;
-      if (route.request().method() === 'POST' && route.request().headers().authorization === good) {
-        return route.fulfill({
-          status: 200, contentType: 'application/json',
-          body: JSON.stringify({ access_token: TOKEN, token_type: 'Bearer', expires_in: 900, refresh_token: 'r1', role: 'attendee', person_id: 1, username: 'ada' }),
-        });
-      }
-      return route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthorized","message":"invalid credentials"}' });
+    const sent = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/persons') sent.push(r.headers().authorization || '');
+      if (url.pathname === '/api/v2/auth/login') sent.push(`login ${r.method()} ${(r.headers().authorization || '').split(' ')[0]}`);
     });
     await page.goto(`${server.base}/`);
     await page.locator('#signin').waitFor({ state: 'visible' });
     assert.equal(await page.evaluate(() => document.activeElement.id), 'signin-username');
-    await page.fill('#signin-username', 'ada');
-    await page.fill('#signin-password', 'wrong');
+    assert.equal(sent[0], '', 'the first call went without a token');
+    await page.fill('#signin-username', 'admin');
+    await page.fill('#signin-password', 'not the password');
     await page.click('#signin button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#signin-error').textContent !== '');
     assert.equal(await page.textContent('#signin-error'), 'Invalid username or password.');
-    await page.fill('#signin-password', 's3cret é');
+    await page.fill('#signin-password', server.adminPassword);
     await shot(page, 'sign-in.png');
     await page.click('#signin button[type=submit]');
     await page.locator('#people-list a').first().waitFor();
     const persons = await api('/api/persons');
     assert.equal(await page.locator('#people-list a').count(), persons.length);
-    assert.equal(seen.at(-1), `Bearer ${TOKEN}`);
-    assert.equal(await page.evaluate(() => JSON.parse(sessionStorage.getItem('udaconnect.session')).access_token), TOKEN);
-    assert.match(await page.textContent('#session'), /Signed in as ada/);
+    assert.ok(sent.includes('login POST Basic'), JSON.stringify(sent));
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('udaconnect.session')).access_token);
+    assert.ok(token && token.split('.').length === 3, 'a JWT is kept for the session');
+    assert.equal(sent.at(-1), `Bearer ${token}`);
+    assert.match(await page.textContent('#session'), /Signed in as admin/);
     // The SSE feeds carry the token in the query string.
     const feeds = [];
     page.on('request', (r) => { if (r.url().includes('/stream')) feeds.push(new URL(r.url()).searchParams.get('access_token')); });
     await page.goto(`${server.base}/live`);
     await page.waitForFunction(() => /^Live/.test(document.querySelector('#live-status').textContent));
-    assert.ok(feeds.length >= 2 && feeds.every((t) => t === TOKEN), JSON.stringify(feeds));
+    assert.ok(feeds.length >= 2 && feeds.every((t) => t === token), JSON.stringify(feeds));
     await context.close();
   });
 });
