@@ -134,33 +134,33 @@ impl DetectorWorker {
                 out.push(self.episode(&ev, &mut triggers, None));
             }
             metrics::gauge!(m::DETECTOR_RETAINED).set(detector.retained() as f64);
-            // Append, then commit: a crash in between replays, never loses.
-            loop {
-                let records = out.iter().map(events::encode_contact_episode).collect();
-                let appended = if out.is_empty() {
-                    Ok(Vec::new())
-                } else {
-                    self.log.append(&self.topics.contacts, records).await
-                };
-                let result = match appended {
-                    Ok(_) => sub.commit(&positions).await,
-                    Err(e) => Err(e),
-                };
-                match result {
-                    Ok(()) => {
-                        backoff = Duration::from_millis(100);
-                        break;
+            // Append, then commit: a crash in between replays, never loses. Each step is
+            // retried on its own, so an append that succeeded is never repeated because the
+            // commit after it failed.
+            if !out.is_empty() {
+                let records: Vec<_> = out.iter().map(events::encode_contact_episode).collect();
+                while let Err(e) = self
+                    .log
+                    .append(&self.topics.contacts, records.clone())
+                    .await
+                {
+                    tracing::warn!(error = %e, "detector: appending episodes failed; retrying");
+                    tokio::select! {
+                        () = stop.cancelled() => return Ok(()),
+                        () = tokio::time::sleep(backoff) => {}
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "detector: appending or committing failed; retrying");
-                        tokio::select! {
-                            () = stop.cancelled() => return Ok(()),
-                            () = tokio::time::sleep(backoff) => {}
-                        }
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
+            while let Err(e) = sub.commit(&positions).await {
+                tracing::warn!(error = %e, "detector: offset commit failed; retrying");
+                tokio::select! {
+                    () = stop.cancelled() => return Ok(()),
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            backoff = Duration::from_millis(100);
             let now = chrono::Utc::now();
             for e in &out {
                 let kind = match e.kind {
