@@ -54,7 +54,23 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start NAME ARGS…: `udaconnect serve` in the background; waits for its banner; sets GRPC.
+# account NAME STORE-ARGS…: an organiser account `load` in that store; sets PASSWORD.
+PASSWORD="load-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+account() {
+  local name="$1"; shift
+  echo "$PASSWORD" | "$BIN" admin create --log warn --username load --password-stdin \
+    --data-dir "$WORK/$name" "$@" >/dev/null
+}
+
+# login HTTP-BASE: signs in as `load`; sets TOKEN.
+login() {
+  TOKEN="$(curl -fsS -X POST -u "load:$PASSWORD" "$1/api/v2/auth/login" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')" \
+    || die "signing in at $1 failed"
+}
+
+# start NAME ARGS…: `udaconnect serve` in the background; waits for its banner; sets GRPC
+# and HTTP.
 start() {
   local name="$1"; shift
   local grpc_port; grpc_port="$(free_port)"
@@ -63,7 +79,11 @@ start() {
     >"$WORK/$name.out" 2>"$WORK/$name.log" &
   PIDS+=("$!")
   for _ in $(seq 1 600); do
-    grep -q '^  Health' "$WORK/$name.out" 2>/dev/null && { GRPC="http://127.0.0.1:$grpc_port"; return; }
+    if grep -q '^  Health' "$WORK/$name.out" 2>/dev/null; then
+      GRPC="http://127.0.0.1:$grpc_port"
+      HTTP="$(sed -n 's#^  Health *\(http://[^ ]*\)/health.*#\1#p' "$WORK/$name.out" | head -n 1)"
+      return
+    fi
     kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited during start-up"; }
     sleep 0.1
   done
@@ -72,7 +92,7 @@ start() {
 
 simulate() {
   "$BIN" simulate --attendees "$ATTENDEES" --days "$DAYS" --streams "$STREAMS" \
-    --query-rate "$QUERY_RATE" --report "$@"
+    --query-rate "$QUERY_RATE" --token "$TOKEN" --report "$@"
 }
 
 stop_all() {
@@ -86,12 +106,16 @@ echo "conference: $ATTENDEES attendees, $DAYS day(s), a fix every 240 s ± 25 % 
 
 if [[ "$mode" == embedded || "$mode" == all ]]; then
   say "embedded, one process: as fast as ingest accepts"
+  account embedded-max
   start embedded-max
+  login "$HTTP"
   simulate --ingest-url "$GRPC" --rate 0
   stop_all
 
   say "embedded, one process: $DETECT_RATE fixes/s (detection latency)"
+  account embedded-rate
   start embedded-rate
+  login "$HTTP"
   simulate --ingest-url "$GRPC" --rate "$DETECT_RATE"
   stop_all
 fi
@@ -107,13 +131,17 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
   BUS="kafka://$KAFKA_BROKERS"
   prefix="load$$."
-  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix")
+  "$BIN" auth-key --out "$WORK/auth.key" >/dev/null
+  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
+  account distributed --store "$STORE"
 
-  say "distributed: ingest+persons | writer | connections | detector, over Kafka + PostGIS"
-  start persons-ingest --target persons,ingest "${common[@]}"; INGEST="$GRPC"
-  start writer --target writer "${common[@]}"
+  say "distributed: ingest+persons(+gateway for sign-in) | writer | connections | detector, over Kafka + PostGIS"
   start connections --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+  start persons-ingest --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
+  INGEST="$GRPC"; GATEWAY="$HTTP"
+  start writer --target writer "${common[@]}"
   start detector --target detector "${common[@]}"
+  login "$GATEWAY"
   simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed.txt"
   stop_all
 

@@ -314,25 +314,26 @@ async fn query_load(
 }
 
 /// Polls each person's last acknowledged fix until all are readable; the time since `started`
-/// when the last one was, or `None` after `deadline`.
+/// when the last one was, or `None` after `deadline`. Each round asks one at a time and stops
+/// at the first that is not there yet, so the poll costs the store a few lookups per round
+/// while the writer is behind (it must not slow down what it measures), and `POLL` is the
+/// resolution of the figure.
 async fn wait_stored(
     connections: &ConnectionsClient,
     mut pending: HashMap<PersonId, LocationId>,
     started: Instant,
     deadline: Duration,
 ) -> Option<Duration> {
+    const POLL: Duration = Duration::from_millis(50);
     let give_up = Instant::now() + deadline;
     loop {
-        let ids: Vec<(PersonId, LocationId)> = pending.iter().map(|(p, l)| (*p, *l)).collect();
-        let found: Vec<PersonId> =
-            futures::stream::iter(ids)
-                .map(|(person, id)| async move {
-                    connections.get_location(id).await.ok().map(|_| person)
-                })
-                .buffer_unordered(64)
-                .filter_map(|found| async move { found })
-                .collect()
-                .await;
+        let mut found = Vec::new();
+        for (&person, &id) in &pending {
+            if connections.get_location(id).await.is_err() {
+                break;
+            }
+            found.push(person);
+        }
         for person in found {
             pending.remove(&person);
         }
@@ -342,7 +343,7 @@ async fn wait_stored(
         if Instant::now() >= give_up {
             return None;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
 
