@@ -21,54 +21,10 @@ use std::{
 };
 
 use chrono::{TimeZone, Utc};
+use common::pg::{env, fresh_database, psql, unique};
 use common::{BIN, Server, client, eventually, get_json};
 use serde_json::{Value, json};
 use udaconnect_domain::{Coordinates, NewLocation, PersonId};
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: start the services with `scripts/test.sh` (or scripts/kafka.sh and scripts/postgres.sh)")
-    })
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{prefix}{}_{nanos}", std::process::id())
-}
-
-/// A fresh database on the test server; returns its URL.
-fn fresh_database() -> String {
-    let admin = env("UDACONNECT_TEST_POSTGRES");
-    let name = unique("udaconnect_e2e_");
-    let out = Command::new("psql")
-        .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc"])
-        .arg(format!("CREATE DATABASE {name}"))
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (base, _) = admin.rsplit_once('/').expect("database URL");
-    format!("{base}/{name}")
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-tAc", sql])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 fn demo_fixture() -> Vec<PathBuf> {
     let dir = PathBuf::from(concat!(
@@ -289,7 +245,7 @@ async fn all_in_one_and_split_give_identical_answers() {
     let a = scenario(&embedded).await;
     drop(embedded);
 
-    let store = fresh_database();
+    let store = fresh_database("udaconnect_e2e_");
     let distributed = split(dir.path(), &store, &unique("e2e-"));
     let b = scenario(&distributed).await;
 
@@ -317,7 +273,7 @@ async fn all_in_one_and_split_give_identical_answers() {
 #[ignore = "needs Kafka and PostGIS: scripts/test.sh"]
 async fn killing_the_writer_mid_stream_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fresh_database();
+    let store = fresh_database("udaconnect_e2e_");
     let prefix = unique("crash-");
     let mut d = split(dir.path(), &store, &prefix);
     let ingest =

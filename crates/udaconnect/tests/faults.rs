@@ -38,6 +38,7 @@ use std::{
 };
 
 use chrono::{TimeZone, Utc};
+use common::pg::psql;
 use common::{BIN, client};
 use serde_json::{Value, json};
 use udaconnect_domain::{Coordinates, NewLocation, PersonId};
@@ -66,19 +67,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-tAc", sql])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 /// One target process at fixed ports, so that it can be killed and started again where

@@ -10,6 +10,7 @@ mod common;
 use std::{collections::BTreeSet, time::Duration};
 
 use chrono::{DurationRound, Utc};
+use common::pg::{env, fresh_database, unique};
 use common::{
     Server, client, eventually, get_json,
     rest::{create, metric, post_fix, replay_feed},
@@ -178,7 +179,7 @@ async fn an_erased_person_leaves_nothing_behind_even_after_a_replay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Kafka and PostGIS: scripts/test.sh"]
 async fn an_erased_person_leaves_nothing_behind_over_postgis_and_kafka() {
-    let store = fresh_database();
+    let store = fresh_database("udaconnect_privacy_");
     let kafka = format!("kafka://{}", env("UDACONNECT_TEST_KAFKA"));
     let prefix = format!("{}.", unique("privacy"));
     let args = [
@@ -197,38 +198,6 @@ async fn an_erased_person_leaves_nothing_behind_over_postgis_and_kafka() {
         &args,
     )
     .await;
-}
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: start the services with `scripts/test.sh` (or scripts/kafka.sh and scripts/postgres.sh)")
-    })
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{prefix}{}_{nanos}", std::process::id())
-}
-
-/// A fresh database on the test server; returns its URL.
-fn fresh_database() -> String {
-    let admin = env("UDACONNECT_TEST_POSTGRES");
-    let name = unique("udaconnect_privacy_");
-    let out = std::process::Command::new("psql")
-        .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc"])
-        .arg(format!("CREATE DATABASE {name}"))
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (base, _) = admin.rsplit_once('/').expect("database URL");
-    format!("{base}/{name}")
 }
 
 async fn open_store(backend: &Backend, data: &std::path::Path) -> udaconnect_store::DynStore {

@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod demo;
+pub mod pg;
 pub mod rest;
 
 use std::{
