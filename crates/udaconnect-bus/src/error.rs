@@ -20,6 +20,12 @@ pub enum BusError {
     /// The broker refused or failed the request.
     #[error("broker: {0}")]
     Broker(String),
+    /// The group refused a commit because this member no longer holds the generation it
+    /// polled in (a rebalance, or a broker that forgot the group after a restart). Retrying
+    /// the same commit cannot succeed: the member must poll again to rejoin, and the
+    /// uncommitted records are delivered again (to it or to another member).
+    #[error("commit refused, the group moved on: {0}")]
+    Rebalanced(String),
 }
 
 impl BusError {

@@ -153,6 +153,12 @@ impl DetectorWorker {
                 }
             }
             while let Err(e) = sub.commit(&positions).await {
+                if let udaconnect_bus::BusError::Rebalanced(_) = e {
+                    // Only the next poll rejoins the group; the batch comes again and the
+                    // detector, which has seen it, reports nothing new for it.
+                    tracing::info!(error = %e, "detector: offset commit refused; rejoining the group");
+                    break;
+                }
                 tracing::warn!(error = %e, "detector: offset commit failed; retrying");
                 tokio::select! {
                     () = stop.cancelled() => return Ok(()),

@@ -40,7 +40,7 @@ impl From<udaconnect_bus::BusError> for ServiceError {
     fn from(e: udaconnect_bus::BusError) -> Self {
         use udaconnect_bus::BusError;
         match e {
-            BusError::Io(_) | BusError::Broker(_) | BusError::Closed => {
+            BusError::Io(_) | BusError::Broker(_) | BusError::Rebalanced(_) | BusError::Closed => {
                 ServiceError::Unavailable(format!("event log: {e}"))
             }
             other => ServiceError::Internal(format!("event log: {other}")),

@@ -8,6 +8,7 @@ pub(crate) const WRITER_DUPLICATES: &str = "udaconnect_writer_fixes_duplicate_to
 pub(crate) const WRITER_DEAD_LETTERED: &str = "udaconnect_writer_fixes_dead_lettered_total";
 pub(crate) const WRITER_BATCH_SECONDS: &str = "udaconnect_writer_batch_duration_seconds";
 pub(crate) const WRITER_RETRIES: &str = "udaconnect_writer_store_retries_total";
+pub(crate) const WRITER_COMMITS_REFUSED: &str = "udaconnect_writer_commits_refused_total";
 /// Records on the log not yet committed by a consumer group. Labels: `topic`, `group`.
 pub(crate) const EVENT_LOG_LAG: &str = "udaconnect_event_log_lag";
 pub(crate) const READ_MODEL_FIXES: &str = "udaconnect_read_model_fixes";
@@ -49,6 +50,10 @@ pub(crate) fn describe() {
     describe_counter!(
         WRITER_RETRIES,
         "Store writes retried after a transient failure"
+    );
+    describe_counter!(
+        WRITER_COMMITS_REFUSED,
+        "Offset commits the consumer group refused (rebalance or broker restart); the batch is redelivered and skipped as duplicates"
     );
     describe_histogram!(WRITER_BATCH_SECONDS, "Time to store one batch of fixes");
     describe_gauge!(READ_MODEL_FIXES, "Fixes in the proximity read model");

@@ -5,7 +5,7 @@ use std::{
 };
 
 use tokio_util::sync::CancellationToken;
-use udaconnect_bus::{Delivery, EventLog, Position, Record, Subscription};
+use udaconnect_bus::{BusError, Delivery, EventLog, Position, Record, Subscription};
 use udaconnect_domain::LocationRecorded;
 use udaconnect_store::{DynStore, InsertReport, StoreError};
 
@@ -172,9 +172,22 @@ impl LocationWriter {
         }
         let processed = last_positions(batch);
         let mut backoff = Backoff::new(self.options.max_backoff);
-        while let Err(e) = sub.commit(&processed).await {
-            tracing::warn!(error = %e, "offset commit failed, retrying");
-            backoff.wait(cancel).await?;
+        loop {
+            match sub.commit(&processed).await {
+                Ok(()) => break,
+                // The group moved on (a rebalance, a restarted broker): only the next poll
+                // rejoins it. The batch is stored; its records come again and are skipped
+                // by the store as duplicates.
+                Err(e @ BusError::Rebalanced(_)) => {
+                    metrics::counter!(m::WRITER_COMMITS_REFUSED).increment(1);
+                    tracing::info!(error = %e, "offset commit refused; rejoining the group");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "offset commit failed, retrying");
+                    backoff.wait(cancel).await?;
+                }
+            }
         }
         metrics::counter!(m::WRITER_STORED).increment(report.inserted);
         metrics::counter!(m::WRITER_DUPLICATES).increment(report.skipped);

@@ -136,8 +136,21 @@ impl Proc {
 impl Drop for Proc {
     fn drop(&mut self) {
         self.kill9();
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let panicking = std::thread::panicking();
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        // The whole log outlives the test's temporary directory after a failure, or always
+        // with UDACONNECT_FAULTS_KEEP_LOGS=1, for a post-mortem.
+        if panicking || std::env::var_os("UDACONNECT_FAULTS_KEEP_LOGS").is_some_and(|v| v == "1") {
+            let kept = std::env::temp_dir().join(format!(
+                "udaconnect-faults-{}-{}.log",
+                std::process::id(),
+                self.name
+            ));
+            if std::fs::write(&kept, &log).is_ok() {
+                eprintln!("--- {} log kept at {}", self.name, kept.display());
+            }
+        }
+        if panicking {
             let tail: Vec<&str> = log.lines().rev().take(40).collect();
             eprintln!("--- {} log (last lines) ---", self.name);
             for l in tail.iter().rev() {

@@ -147,5 +147,6 @@ pub(crate) fn copy_error(e: &BusError) -> BusError {
         BusError::Corrupt(m) => BusError::Corrupt(m.clone()),
         BusError::Closed => BusError::Closed,
         BusError::Broker(m) => BusError::Broker(m.clone()),
+        BusError::Rebalanced(m) => BusError::Rebalanced(m.clone()),
     }
 }

@@ -16,6 +16,20 @@ pub(crate) fn client(error: KafkaError) -> BusError {
     }
 }
 
+/// An offset commit's error. The group refusing it because this member's generation is
+/// gone (a rebalance, or a restarted broker that forgot the group) is
+/// [`BusError::Rebalanced`]: only polling again rejoins, so retrying the commit is futile.
+pub(crate) fn commit(error: KafkaError) -> BusError {
+    use RDKafkaErrorCode::*;
+    match error.rdkafka_error_code() {
+        Some(
+            UnknownMemberId | IllegalGeneration | RebalanceInProgress | FencedInstanceId
+            | AssignmentLost | StaleMemberEpoch | State,
+        ) => BusError::Rebalanced(error.to_string()),
+        _ => client(error),
+    }
+}
+
 /// An error of an operation on `topic`: unknown topics, bad names and oversized records get
 /// their own kinds.
 pub(crate) fn on_topic(error: KafkaError, topic: &str) -> BusError {

@@ -7,7 +7,15 @@
 //! meantime. Rebalances run inside `recv`, so the member's assignment changes only while it
 //! polls, as with Kafka's own clients.
 
-use std::{collections::BTreeMap, fmt, sync::Arc, time::Duration};
+use std::{
+    collections::BTreeMap,
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use futures::FutureExt;
@@ -30,6 +38,9 @@ pub(crate) struct KafkaSubscription {
     group: String,
     /// A group-less reader (assigned every partition; commits nothing).
     reader: bool,
+    /// A commit is running on the blocking pool (it may outlive a timed-out `commit`).
+    committing: Arc<AtomicBool>,
+    commit_timeout: Duration,
 }
 
 impl KafkaSubscription {
@@ -58,6 +69,8 @@ impl KafkaSubscription {
             topic: topic.to_owned(),
             group: group.to_owned(),
             reader: false,
+            committing: Arc::default(),
+            commit_timeout: options.request_timeout,
         })
     }
 
@@ -108,6 +121,8 @@ impl KafkaSubscription {
             topic: topic.to_owned(),
             group,
             reader: true,
+            committing: Arc::default(),
+            commit_timeout: options.request_timeout,
         })
     }
 
@@ -195,11 +210,30 @@ impl Subscription for KafkaSubscription {
             list.add_partition_offset(&self.topic, partition as i32, Offset::Offset(offset))
                 .map_err(errors::client)?;
         }
+        // librdkafka's synchronous commit has no deadline of its own (it waits for a group
+        // coordinator, for instance while the broker restarts): bounded here, and at most one
+        // is outstanding, so a stuck commit never ties up more than one blocking thread.
+        if self.committing.swap(true, Ordering::AcqRel) {
+            return Err(BusError::Broker(
+                "the previous offset commit has not finished yet".into(),
+            ));
+        }
         let committer = consumer.clone();
-        tokio::task::spawn_blocking(move || committer.commit(&list, CommitMode::Sync))
-            .await
-            .map_err(errors::join)?
-            .map_err(errors::client)?;
+        let committing = self.committing.clone();
+        let commit = tokio::task::spawn_blocking(move || {
+            let result = committer.commit(&list, CommitMode::Sync);
+            committing.store(false, Ordering::Release);
+            result
+        });
+        match tokio::time::timeout(self.commit_timeout, commit).await {
+            Err(_elapsed) => {
+                return Err(BusError::Broker(format!(
+                    "offset commit not confirmed within {:?}",
+                    self.commit_timeout
+                )));
+            }
+            Ok(joined) => joined.map_err(errors::join)?.map_err(errors::commit)?,
+        }
         let mut owned = consumer.context().owned();
         for (partition, offset) in next {
             if let Some(done) = owned.get_mut(&partition) {
