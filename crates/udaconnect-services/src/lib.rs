@@ -31,6 +31,8 @@ mod persons;
 pub mod readmodel;
 mod retention;
 mod writer;
+#[cfg(test)]
+mod writer_tests;
 
 pub use connections::{ConnectionService, ConnectionsClient, LocalConnections};
 pub use detector::DetectorWorker;

@@ -4,6 +4,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use futures::{StreamExt, stream::FuturesOrdered};
 use tokio_util::sync::CancellationToken;
 use udaconnect_bus::{BusError, Delivery, EventLog, Position, Record, Subscription};
 use udaconnect_domain::LocationRecorded;
@@ -27,6 +28,13 @@ pub struct WriterOptions {
     pub poll_wait: Duration,
     /// Retry delay after a transient failure doubles up to this.
     pub max_backoff: Duration,
+    /// Batches being stored at once, each in its own transaction on its own connection,
+    /// while the next one is polled and decoded. 1 stores one batch at a time.
+    pub max_in_flight: usize,
+    /// Offsets are committed at most this often (and whenever the writer runs dry): a
+    /// commit is a broker round trip, and a crash only causes redeliveries that the store
+    /// skips.
+    pub commit_interval: Duration,
 }
 
 impl WriterOptions {
@@ -51,6 +59,8 @@ impl Default for WriterOptions {
             batch_size: 2_000,
             poll_wait: udaconnect_bus::DEFAULT_POLL_WAIT,
             max_backoff: Duration::from_secs(5),
+            max_in_flight: 3,
+            commit_interval: Duration::from_millis(200),
         }
     }
 }
@@ -61,16 +71,59 @@ impl Default for WriterOptions {
 /// redelivery. A record that cannot be decoded or stored goes to the dead-letter topic with
 /// the reason; the writer never stops on one bad record. Transient store failures are
 /// retried with exponential backoff, without committing, until they succeed or shutdown.
+///
+/// It is a pipeline: up to [`WriterOptions::max_in_flight`] batches are decoded and stored
+/// concurrently (each on its own task, transaction and connection) while the next batch is
+/// polled. Batches complete in the order they were polled, and offsets are committed only
+/// up to the last batch of an unbroken prefix of stored batches, so a commit never covers a
+/// batch that is not stored yet.
 #[derive(Debug)]
 pub struct LocationWriter {
     log: Arc<dyn EventLog>,
-    store: DynStore,
     options: WriterOptions,
     readiness: Readiness,
+    storer: Arc<BatchStorer>,
+}
+
+/// Stores one polled batch: what runs on a pipeline task.
+#[derive(Debug)]
+struct BatchStorer {
+    log: Arc<dyn EventLog>,
+    store: DynStore,
+    dead_letter_topic: String,
+    max_backoff: Duration,
+    readiness: Readiness,
+}
+
+/// A batch that is durable in the store (or dead-lettered, record by record).
+struct Stored {
+    positions: Vec<Position>,
+    report: InsertReport,
+    started: Instant,
 }
 
 /// The writer stopped because shutdown was requested in the middle of a retry.
 struct Cancelled;
+
+/// Offsets of stored batches not committed yet: partition → highest processed offset.
+#[derive(Default)]
+struct Uncommitted(BTreeMap<u32, u64>);
+
+impl Uncommitted {
+    fn add(&mut self, positions: &[Position]) {
+        for p in positions {
+            let e = self.0.entry(p.partition).or_insert(p.offset);
+            *e = (*e).max(p.offset);
+        }
+    }
+
+    fn positions(&self) -> Vec<Position> {
+        self.0
+            .iter()
+            .map(|(&partition, &offset)| Position { partition, offset })
+            .collect()
+    }
+}
 
 impl LocationWriter {
     pub fn new(
@@ -79,63 +132,162 @@ impl LocationWriter {
         options: WriterOptions,
         readiness: Readiness,
     ) -> Self {
+        let storer = Arc::new(BatchStorer {
+            log: log.clone(),
+            store,
+            dead_letter_topic: options.topics.locations_dlq.clone(),
+            max_backoff: options.max_backoff,
+            readiness: readiness.clone(),
+        });
         Self {
             log,
-            store,
             options,
             readiness,
+            storer,
         }
     }
 
-    /// Runs until `cancel` fires, then returns after committing what it stored.
+    /// Runs until `cancel` fires, then returns after the batches in flight are stored (or
+    /// gave up retrying) and what was stored is committed.
     pub async fn run(self, cancel: CancellationToken) -> Result<(), ServiceError> {
         let mut sub = self
             .log
             .subscribe(&self.options.topics.locations, &self.options.group)
             .await?;
         self.readiness.set("writer", true);
-        tracing::info!(group = %self.options.group, "writer started");
+        tracing::info!(
+            group = %self.options.group,
+            in_flight = self.options.max_in_flight,
+            "writer started"
+        );
+        let max_in_flight = self.options.max_in_flight.max(1);
+        let mut in_flight = FuturesOrdered::new();
+        let mut uncommitted = Uncommitted::default();
+        let mut last_commit = Instant::now();
         let mut last_lag = Instant::now() - Duration::from_secs(60);
         let mut backoff = Backoff::new(self.options.max_backoff);
         loop {
-            let polled = tokio::select! {
+            let can_poll = in_flight.len() < max_in_flight;
+            tokio::select! {
+                biased;
                 () = cancel.cancelled() => break,
-                r = sub.poll(self.options.batch_size, self.options.poll_wait) => r,
-            };
-            let batch = match polled {
-                Ok(batch) => {
-                    backoff.reset();
-                    batch
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "polling the locations log failed");
-                    if backoff.wait(&cancel).await.is_err() {
-                        break;
+                Some(joined) = in_flight.next(), if !in_flight.is_empty() => {
+                    match joined {
+                        Ok(Ok(stored)) => record(&stored, &mut uncommitted),
+                        Ok(Err(Cancelled)) => break,
+                        Err(e) => {
+                            // A panic while storing: nothing after it may be committed.
+                            tracing::error!(error = %e, "storing a batch panicked; stopping");
+                            break;
+                        }
                     }
-                    continue;
+                    if in_flight.is_empty() || last_commit.elapsed() >= self.options.commit_interval {
+                        self.commit(sub.as_mut(), &mut uncommitted).await;
+                        last_commit = Instant::now();
+                    }
                 }
-            };
-            if !batch.is_empty() && self.process(sub.as_mut(), &batch, &cancel).await.is_err() {
-                break;
+                polled = sub.poll(self.options.batch_size, self.options.poll_wait), if can_poll => {
+                    match polled {
+                        Ok(batch) if batch.is_empty() => {
+                            backoff.reset();
+                            if in_flight.is_empty() {
+                                self.commit(sub.as_mut(), &mut uncommitted).await;
+                                last_commit = Instant::now();
+                            }
+                        }
+                        Ok(batch) => {
+                            backoff.reset();
+                            let storer = self.storer.clone();
+                            let cancel = cancel.clone();
+                            in_flight.push_back(tokio::spawn(
+                                async move { storer.store(batch, &cancel).await },
+                            ));
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "polling the locations log failed");
+                            if backoff.wait(&cancel).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
             }
-            if last_lag.elapsed() >= Duration::from_secs(1) || batch.is_empty() {
+            if last_lag.elapsed() >= Duration::from_secs(1) {
                 self.report_lag().await;
                 last_lag = Instant::now();
             }
         }
+        // Shutdown: batches in flight finish storing (their retries stop at `cancel`); what
+        // is stored, up to the first batch that is not, is committed.
+        while let Some(joined) = in_flight.next().await {
+            match joined {
+                Ok(Ok(stored)) => record(&stored, &mut uncommitted),
+                _ => break,
+            }
+        }
+        self.commit(sub.as_mut(), &mut uncommitted).await;
         self.report_lag().await;
         self.readiness.set("writer", false);
         tracing::info!("writer stopped");
         Ok(())
     }
 
+    /// Commits what is stored. A failure keeps the offsets for the next commit (the
+    /// pipeline goes on meanwhile); a refusal because the group moved on drops them, as
+    /// only the next poll rejoins the group: their records come again and the store skips
+    /// them as duplicates.
+    async fn commit(&self, sub: &mut dyn Subscription, uncommitted: &mut Uncommitted) {
+        if uncommitted.0.is_empty() {
+            return;
+        }
+        match sub.commit(&uncommitted.positions()).await {
+            Ok(()) => uncommitted.0.clear(),
+            Err(e @ BusError::Rebalanced(_)) => {
+                metrics::counter!(m::WRITER_COMMITS_REFUSED).increment(1);
+                tracing::info!(error = %e, "offset commit refused; rejoining the group");
+                uncommitted.0.clear();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "offset commit failed; retrying with the next one")
+            }
+        }
+    }
+
+    async fn report_lag(&self) {
+        match udaconnect_bus::group_lag(
+            &*self.log,
+            &self.options.topics.locations,
+            &self.options.group,
+        )
+        .await
+        {
+            Ok(lag) => metrics::gauge!(
+                m::EVENT_LOG_LAG,
+                "topic" => self.options.topics.locations.clone(),
+                "group" => self.options.group.clone()
+            )
+            .set(lag as f64),
+            Err(e) => tracing::debug!(error = %e, "lag unavailable"),
+        }
+    }
+}
+
+/// Counts a stored batch and queues its offsets for the next commit.
+fn record(stored: &Stored, uncommitted: &mut Uncommitted) {
+    uncommitted.add(&stored.positions);
+    metrics::counter!(m::WRITER_STORED).increment(stored.report.inserted);
+    metrics::counter!(m::WRITER_DUPLICATES).increment(stored.report.skipped);
+    metrics::histogram!(m::WRITER_BATCH_SECONDS).record(stored.started.elapsed().as_secs_f64());
+}
+
+impl BatchStorer {
+    /// Decodes and stores `batch`; poison records go to the dead-letter topic.
     #[tracing::instrument(skip_all, fields(records = batch.len(), traceparent = tracing::field::Empty))]
-    async fn process(
-        &self,
-        sub: &mut dyn Subscription,
-        batch: &[Delivery],
+    async fn store(
+        self: Arc<Self>,
+        batch: Vec<Delivery>,
         cancel: &CancellationToken,
-    ) -> Result<(), Cancelled> {
+    ) -> Result<Stored, Cancelled> {
         let started = Instant::now();
         // Joins this batch to the ingest request of its first record.
         if let Some(tp) = batch.first().and_then(|d| events::traceparent(&d.record)) {
@@ -144,7 +296,7 @@ impl LocationWriter {
         let mut fixes = Vec::with_capacity(batch.len());
         let mut origin = Vec::with_capacity(batch.len());
         let mut dead = Vec::new();
-        for d in batch {
+        for d in &batch {
             match events::decode_location_recorded(&d.record) {
                 Ok(fix) => {
                     fixes.push(fix);
@@ -160,39 +312,17 @@ impl LocationWriter {
                 records = dead.len(),
                 "sending poison records to the dead-letter topic"
             );
-            let mut backoff = Backoff::new(self.options.max_backoff);
-            while let Err(e) = self
-                .log
-                .append(&self.options.topics.locations_dlq, dead.clone())
-                .await
-            {
+            let mut backoff = Backoff::new(self.max_backoff);
+            while let Err(e) = self.log.append(&self.dead_letter_topic, dead.clone()).await {
                 tracing::warn!(error = %e, "dead-letter append failed, retrying");
                 backoff.wait(cancel).await?;
             }
         }
-        let processed = last_positions(batch);
-        let mut backoff = Backoff::new(self.options.max_backoff);
-        loop {
-            match sub.commit(&processed).await {
-                Ok(()) => break,
-                // The group moved on (a rebalance, a restarted broker): only the next poll
-                // rejoins it. The batch is stored; its records come again and are skipped
-                // by the store as duplicates.
-                Err(e @ BusError::Rebalanced(_)) => {
-                    metrics::counter!(m::WRITER_COMMITS_REFUSED).increment(1);
-                    tracing::info!(error = %e, "offset commit refused; rejoining the group");
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "offset commit failed, retrying");
-                    backoff.wait(cancel).await?;
-                }
-            }
-        }
-        metrics::counter!(m::WRITER_STORED).increment(report.inserted);
-        metrics::counter!(m::WRITER_DUPLICATES).increment(report.skipped);
-        metrics::histogram!(m::WRITER_BATCH_SECONDS).record(started.elapsed().as_secs_f64());
-        Ok(())
+        Ok(Stored {
+            positions: last_positions(&batch),
+            report,
+            started,
+        })
     }
 
     /// Stores the batch in one transaction; if a record in it can never be stored, isolates
@@ -229,7 +359,7 @@ impl LocationWriter {
         fixes: &[LocationRecorded],
         cancel: &CancellationToken,
     ) -> Result<Result<InsertReport, StoreError>, Cancelled> {
-        let mut backoff = Backoff::new(self.options.max_backoff);
+        let mut backoff = Backoff::new(self.max_backoff);
         loop {
             match self.store.insert_locations(fixes).await {
                 Ok(r) => {
@@ -244,24 +374,6 @@ impl LocationWriter {
                 }
                 Err(permanent) => return Ok(Err(permanent)),
             }
-        }
-    }
-
-    async fn report_lag(&self) {
-        match udaconnect_bus::group_lag(
-            &*self.log,
-            &self.options.topics.locations,
-            &self.options.group,
-        )
-        .await
-        {
-            Ok(lag) => metrics::gauge!(
-                m::EVENT_LOG_LAG,
-                "topic" => self.options.topics.locations.clone(),
-                "group" => self.options.group.clone()
-            )
-            .set(lag as f64),
-            Err(e) => tracing::debug!(error = %e, "lag unavailable"),
         }
     }
 }

@@ -11,6 +11,7 @@ use rdkafka::{
     config::RDKafkaLogLevel,
     consumer::{BaseConsumer, ConsumerContext, Rebalance},
     error::KafkaError,
+    types::RDKafkaErrorCode,
 };
 
 /// Forwards librdkafka's logs and errors to `tracing`.
@@ -41,8 +42,13 @@ fn log(level: RDKafkaLogLevel, facility: &str, message: &str) {
     }
 }
 
-/// librdkafka reports connection trouble as error events and recovers by itself.
+/// librdkafka reports connection trouble as error events and recovers by itself. The end
+/// of a partition (asked for by the end-offset probe, see `tail`) is no trouble at all.
 fn error_event(error: &KafkaError, reason: &str) {
+    if error.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) {
+        tracing::trace!(%error, reason, "kafka end of partition");
+        return;
+    }
     tracing::warn!(%error, reason, "kafka client error");
 }
 
