@@ -16,7 +16,9 @@
 # Environment: LOAD_ATTENDEES (default 1000), LOAD_DAYS (1; one day is ~360 fixes per
 # attendee), LOAD_DETECT_RATE (20000), LOAD_QUERY_RATE (20), LOAD_STREAMS (4),
 # LOAD_LATENESS_S (the detector's --detector-lateness-s; default: twice the fix time one tenth
-# of a second of sending covers at LOAD_DETECT_RATE).
+# of a second of sending covers at LOAD_DETECT_RATE), LOAD_WRITER_IN_FLIGHT (the writer's
+# --writer-in-flight; several values, e.g. "1 3", run the distributed part once each, in one
+# run; the COPY comparison uses the last).
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -34,6 +36,7 @@ DAYS="${LOAD_DAYS:-1}"
 DETECT_RATE="${LOAD_DETECT_RATE:-20000}"
 QUERY_RATE="${LOAD_QUERY_RATE:-20}"
 STREAMS="${LOAD_STREAMS:-4}"
+WRITER_IN_FLIGHT="${LOAD_WRITER_IN_FLIGHT:-3}"
 LATENESS_S="${LOAD_LATENESS_S:-$(( 2 * DETECT_RATE / 10 * 240 / ATTENDEES ))}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
@@ -126,24 +129,30 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   pg_env="$(scripts/postgres.sh start)" || die "PostgreSQL + PostGIS did not come up"
   eval "$kafka_env"; eval "$pg_env"
   PSQL="$(ls /usr/lib/postgresql/*/bin/psql | head -n 1)"
-  db="udaconnect_load_$$"
-  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
   BUS="kafka://$KAFKA_BROKERS"
-  prefix="load$$."
   "$BIN" auth-key --out "$WORK/auth.key" >/dev/null
-  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
-  account distributed --store "$STORE"
+  run=0
+  for in_flight in $WRITER_IN_FLIGHT; do
+    run=$((run + 1))
+    db="udaconnect_load_$$_$run"
+    "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+    STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
+    prefix="load$$-$run."
+    common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
+    account "distributed-$run" --store "$STORE"
 
-  say "distributed: ingest+persons(+gateway for sign-in) | writer | connections | detector, over Kafka + PostGIS"
-  start connections --target connections "${common[@]}"; CONNECTIONS="$GRPC"
-  start persons-ingest --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
-  INGEST="$GRPC"; GATEWAY="$HTTP"
-  start writer --target writer "${common[@]}"
-  start detector --target detector "${common[@]}"
-  login "$GATEWAY"
-  simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed.txt"
-  stop_all
+    say "distributed: ingest+persons(+gateway for sign-in) | writer (--writer-in-flight $in_flight) | connections | detector, over Kafka + PostGIS"
+    start "connections-$run" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+    start "persons-ingest-$run" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
+    INGEST="$GRPC"; GATEWAY="$HTTP"
+    start "writer-$run" --target writer --writer-in-flight "$in_flight" "${common[@]}"
+    start "detector-$run" --target detector "${common[@]}"
+    login "$GATEWAY"
+    simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed-$run.txt"
+    stop_all
+    grep '^stored:' "$WORK/distributed-$run.txt" | sed "s/^/writer in flight $in_flight: /" >>"$WORK/stored-lines.txt" || true
+    [[ "$run" == 1 ]] || "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS udaconnect_load_$$_$((run - 1)) WITH (FORCE)" >/dev/null || true
+  done
 
   say "raw COPY of the same rows into a table with the same indexes (same run)"
   rows="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT count(*) FROM location")"
@@ -155,7 +164,8 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   "$PSQL" -X -q "$STORE" -c "\\copy location_copy FROM '$WORK/location.copy'" >/dev/null
   t1="$(date +%s.%N)"
   indexes="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'location_copy'")"
-  stored_line="$(grep '^stored:' "$WORK/distributed.txt" || true)"
+  stored_line="$(grep '^stored:' "$WORK/distributed-$run.txt" || true)"
+  echo "stored, per writer setting:"; cat "$WORK/stored-lines.txt" 2>/dev/null || true
   python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" <<'EOF'
 import re, sys
 rows, t0, t1, stored, indexes = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]

@@ -83,6 +83,15 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_DISTANCE_M", default_value_t = 5.0, value_parser = positive_metres)]
     pub detector_distance_m: f64,
 
+    /// Writer: most fixes stored in one transaction.
+    #[arg(long, env = "UDACONNECT_WRITER_BATCH", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub writer_batch: u32,
+
+    /// Writer: batches stored at once (each in its own transaction and connection) while the
+    /// next one is polled; 1 stores one batch at a time.
+    #[arg(long, env = "UDACONNECT_WRITER_IN_FLIGHT", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub writer_in_flight: u32,
+
     /// Detector: largest time between the two fixes of a contact, seconds.
     #[arg(long, env = "UDACONNECT_DETECTOR_WINDOW_S", default_value_t = 300, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub detector_window_s: u32,

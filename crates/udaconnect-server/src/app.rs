@@ -105,7 +105,11 @@ impl App {
                 Some(LocationWriter::new(
                     bus.log(),
                     store.clone(),
-                    WriterOptions::for_topics(events::Topics::with_prefix(&args.topic_prefix)),
+                    WriterOptions {
+                        batch_size: args.writer_batch as usize,
+                        max_in_flight: args.writer_in_flight as usize,
+                        ..WriterOptions::for_topics(events::Topics::with_prefix(&args.topic_prefix))
+                    },
                     readiness.clone(),
                 ))
             }
