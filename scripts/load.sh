@@ -18,7 +18,9 @@
 # LOAD_LATENESS_S (the detector's --detector-lateness-s; default: twice the fix time one tenth
 # of a second of sending covers at LOAD_DETECT_RATE), LOAD_WRITER_IN_FLIGHT (the writer's
 # --writer-in-flight; several values, e.g. "1 3", run the distributed part once each, in one
-# run; the COPY comparison uses the last).
+# run; the COPY comparison uses the last), LOAD_DETECTOR (1; 0 leaves the detector out of the
+# distributed run, which then measures the ingest path alone), LOAD_WRITER_BATCH (the
+# writer's --writer-batch, 2000).
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -37,6 +39,8 @@ DETECT_RATE="${LOAD_DETECT_RATE:-20000}"
 QUERY_RATE="${LOAD_QUERY_RATE:-20}"
 STREAMS="${LOAD_STREAMS:-4}"
 WRITER_IN_FLIGHT="${LOAD_WRITER_IN_FLIGHT:-3}"
+DETECTOR="${LOAD_DETECTOR:-1}"
+WRITER_BATCH="${LOAD_WRITER_BATCH:-2000}"
 LATENESS_S="${LOAD_LATENESS_S:-$(( 2 * DETECT_RATE / 10 * 240 / ATTENDEES ))}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
@@ -141,18 +145,60 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
     common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
     account "distributed-$run" --store "$STORE"
 
-    say "distributed: ingest+persons(+gateway for sign-in) | writer (--writer-in-flight $in_flight) | connections | detector, over Kafka + PostGIS"
+    say "distributed: ingest+persons(+gateway for sign-in) | writer (--writer-in-flight $in_flight) | connections$( ((DETECTOR)) && echo ' | detector'), over Kafka + PostGIS"
     start "connections-$run" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
     start "persons-ingest-$run" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
     INGEST="$GRPC"; GATEWAY="$HTTP"
-    start "writer-$run" --target writer --writer-in-flight "$in_flight" "${common[@]}"
-    start "detector-$run" --target detector "${common[@]}"
+    start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
+    if [[ "$DETECTOR" == 1 ]]; then start "detector-$run" --target detector "${common[@]}"; fi
     login "$GATEWAY"
     simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed-$run.txt"
     stop_all
     grep '^stored:' "$WORK/distributed-$run.txt" | sed "s/^/writer in flight $in_flight: /" >>"$WORK/stored-lines.txt" || true
     [[ "$run" == 1 ]] || "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS udaconnect_load_$$_$((run - 1)) WITH (FORCE)" >/dev/null || true
   done
+  last_run="$run"
+
+  say "distributed, the writer's stage alone: the fixes first go to Kafka with no writer running, then a writer (--writer-in-flight $in_flight) stores the backlog"
+  run=$((run + 1))
+  db="udaconnect_load_$$_$run"
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
+  prefix="load$$-$run."
+  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
+  account "distributed-$run" --store "$STORE"
+  # connections too, as in the runs above (the gateway that signs in needs it); its read
+  # model has caught up with the backlog before the writer starts.
+  start "connections-$run" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+  start "persons-ingest-$run" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
+  INGEST="$GRPC"; GATEWAY="$HTTP"
+  login "$GATEWAY"
+  "$BIN" simulate --attendees "$ATTENDEES" --days "$DAYS" --streams "$STREAMS" --token "$TOKEN" \
+    --ingest-url "$INGEST" --rate 0 | tee "$WORK/drain.txt"
+  backlog="$(sed -n 's/^simulated [0-9]* attendees and \([0-9]*\) fixes.*/\1/p' "$WORK/drain.txt")"
+  [[ -n "$backlog" ]] || die "the drain run's simulation printed no count"
+  sleep 3 # the read model catches up with the backlog
+  start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
+  # Timed from the first stored fix (joining the group takes a few seconds on tansu) to the
+  # last, read off the writer's own counter (cheap; a count(*) poll would load PostgreSQL).
+  stored_total() { curl -fsS "$HTTP/metrics" | sed -n 's/^udaconnect_writer_fixes_stored_total \([0-9]*\).*/\1/p'; }
+  n=0; first=""; d0=""
+  for _ in $(seq 1 6000); do
+    n="$(stored_total)"; n="${n:-0}"
+    if [[ -z "$d0" && "$n" -gt 0 ]]; then d0="$(date +%s.%N)"; first="$n"; fi
+    [[ "$n" -ge "$backlog" ]] && break
+    sleep 0.05
+  done
+  d1="$(date +%s.%N)"
+  [[ "$n" -ge "$backlog" ]] || die "the writer stored $n of $backlog within 300 s"
+  curl -fsS "$HTTP/metrics" | grep -E '^udaconnect_writer_(batch_duration_seconds_(sum|count)|fixes_stored_total)' || true
+  backlog=$((backlog - first))
+  DRAIN_LINE="$(python3 -c "import sys; n, a, b = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); print(f'writer alone: {n} fixes from Kafka stored in {b - a:.2f} s after its first batch ({n / (b - a):.0f} fixes/s, including nothing of its start-up)')" "$backlog" "$d0" "$d1")"
+  echo "$DRAIN_LINE"
+  stop_all
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+  db="udaconnect_load_$$_$((run - 1))"
+  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
 
   say "raw COPY of the same rows into a table with the same indexes (same run)"
   rows="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT count(*) FROM location")"
@@ -164,17 +210,20 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   "$PSQL" -X -q "$STORE" -c "\\copy location_copy FROM '$WORK/location.copy'" >/dev/null
   t1="$(date +%s.%N)"
   indexes="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'location_copy'")"
-  stored_line="$(grep '^stored:' "$WORK/distributed-$run.txt" || true)"
+  stored_line="$(grep '^stored:' "$WORK/distributed-$last_run.txt" || true)"
   echo "stored, per writer setting:"; cat "$WORK/stored-lines.txt" 2>/dev/null || true
-  python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" <<'EOF'
+  python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" "$DRAIN_LINE" <<'EOF'
 import re, sys
-rows, t0, t1, stored, indexes = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+rows, t0, t1, stored, indexes, drain = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 copy_rate = rows / (t1 - t0)
 print(f"COPY: {rows} rows in {t1 - t0:.2f} s ({copy_rate:.0f} rows/s) into a table with: {indexes}")
 m = re.search(r"\(([0-9]+) fixes/s from first send to stored\)", stored)
 if m:
     rate = int(m.group(1))
     print(f"distributed ingest (gRPC ack -> Kafka -> writer -> PostGIS) / COPY: {rate} / {copy_rate:.0f} = {100 * rate / copy_rate:.0f} %")
+    d = re.search(r"\(([0-9]+) fixes/s, including", drain)
+    if d:
+        print(f"the writer's stage alone (Kafka backlog -> writer -> PostGIS) / COPY: {d.group(1)} / {copy_rate:.0f} = {100 * int(d.group(1)) / copy_rate:.0f} %")
 else:
     print("distributed ingest did not store every fix in time: no ratio")
     sys.exit(1)

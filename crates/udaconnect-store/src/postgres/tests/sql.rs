@@ -75,3 +75,65 @@ async fn unknown_person_is_the_first_missing_one_of_the_batch() {
     }
     assert_eq!(store.count_locations().await.unwrap(), 0);
 }
+
+/// `insert_locations` streams a batch with `COPY` and falls back to the statement that skips
+/// stored fixes when the batch holds one. Both paths store the same values: coordinates bit
+/// for bit, and times cut to the microsecond the same way, before 2000 too and with
+/// nanoseconds given.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with PostGIS: scripts/postgres.sh start"]
+async fn copy_and_careful_paths_store_the_same_values() {
+    let db = TestDb::create().await;
+    let store = db.connect().await;
+    store.import_persons(&[person(1)]).await.unwrap();
+    let nanos = |s: i64, ns: u32| chrono::DateTime::from_timestamp(s, ns).unwrap();
+    let times = [
+        nanos(1_597_745_826, 123_456_789), // 2020, nanoseconds
+        nanos(915_148_800, 999_999_999),   // 1999
+        nanos(-1, 500),                    // just before 1970
+    ];
+    let coordinates = [
+        (37.553_441_123_456_78, -122.290_524_987_654_3),
+        (-0.1, 1e-300),
+        (90.0, -180.0),
+    ];
+    let new = |first_id: i64| -> Vec<_> {
+        times
+            .iter()
+            .zip(coordinates)
+            .enumerate()
+            .map(|(i, (&t, (lat, lon)))| fix(first_id + i as i64, 1, lat, lon, t))
+            .collect()
+    };
+    // Fresh batch: the COPY path.
+    let copied = new(1);
+    let r = store.insert_locations(&copied).await.unwrap();
+    assert_eq!((r.inserted, r.skipped), (3, 0));
+    // A batch with an already stored fix in it: the careful path.
+    let careful: Vec<_> = new(11).into_iter().chain([copied[0].clone()]).collect();
+    let r = store.insert_locations(&careful).await.unwrap();
+    assert_eq!(
+        (r.inserted, r.skipped),
+        (3, 1),
+        "the stored fix is skipped, the rest stored"
+    );
+    assert_eq!(store.count_locations().await.unwrap(), 6);
+    for i in 0..3 {
+        let a = store
+            .get_location(copied[i].location.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let b = store
+            .get_location(careful[i].location.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.creation_time, b.creation_time, "time {i}");
+        assert_eq!(a.creation_time.timestamp_subsec_nanos() % 1000, 0);
+        assert_eq!(a.coordinates.lat().to_bits(), coordinates[i].0.to_bits());
+        assert_eq!(a.coordinates.lon().to_bits(), coordinates[i].1.to_bits());
+        assert_eq!(b.coordinates.lat().to_bits(), coordinates[i].0.to_bits());
+        assert_eq!(b.coordinates.lon().to_bits(), coordinates[i].1.to_bits());
+    }
+}
