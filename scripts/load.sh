@@ -20,7 +20,7 @@
 # --writer-in-flight; several values, e.g. "1 3", run the distributed part once each, in one
 # run; the COPY comparison uses the last), LOAD_DETECTOR (1; 0 leaves the detector out of the
 # distributed run, which then measures the ingest path alone), LOAD_WRITER_BATCH (the
-# writer's --writer-batch, 2000).
+# writer's --writer-batch, 10000).
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -40,7 +40,7 @@ QUERY_RATE="${LOAD_QUERY_RATE:-20}"
 STREAMS="${LOAD_STREAMS:-4}"
 WRITER_IN_FLIGHT="${LOAD_WRITER_IN_FLIGHT:-3}"
 DETECTOR="${LOAD_DETECTOR:-1}"
-WRITER_BATCH="${LOAD_WRITER_BATCH:-2000}"
+WRITER_BATCH="${LOAD_WRITER_BATCH:-10000}"
 LATENESS_S="${LOAD_LATENESS_S:-$(( 2 * DETECT_RATE / 10 * 240 / ATTENDEES ))}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 

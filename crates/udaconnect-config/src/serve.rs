@@ -84,7 +84,7 @@ pub struct ServeArgs {
     pub detector_distance_m: f64,
 
     /// Writer: most fixes stored in one transaction.
-    #[arg(long, env = "UDACONNECT_WRITER_BATCH", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, env = "UDACONNECT_WRITER_BATCH", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub writer_batch: u32,
 
     /// Writer: batches stored at once (each in its own transaction and connection) while the

@@ -56,7 +56,7 @@ impl Default for WriterOptions {
         Self {
             group: Self::GROUP.into(),
             topics: Topics::default(),
-            batch_size: 2_000,
+            batch_size: 10_000,
             poll_wait: udaconnect_bus::DEFAULT_POLL_WAIT,
             max_backoff: Duration::from_secs(5),
             max_in_flight: 3,
