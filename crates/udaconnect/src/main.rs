@@ -2,6 +2,11 @@
 //! `udaconnect-server`. Everything testable lives in the library crates.
 
 use clap::{Parser, Subcommand};
+
+/// jemalloc instead of glibc's malloc: under load glibc's per-thread arenas held about twice
+/// the live heap as resident memory (docs/reliability.md, "Soak").
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use udaconnect_config::{
     AdminCreateArgs, AuthKeyArgs, ImportArgs, ServeArgs, SimulateArgs, TelemetryArgs,
 };
