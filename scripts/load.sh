@@ -20,7 +20,10 @@
 # --writer-in-flight; several values, e.g. "1 3", run the distributed part once each, in one
 # run; the COPY comparison uses the last), LOAD_DETECTOR (1; 0 leaves the detector out of the
 # distributed run, which then measures the ingest path alone), LOAD_WRITER_BATCH (the
-# writer's --writer-batch, 10000).
+# writer's --writer-batch, 10000), LOAD_BIN (a udaconnect binary to measure instead of building
+# the release one, e.g. one built with --no-default-features: the system allocator),
+# LOAD_DISTRIBUTED_RATE (fixes/s of the distributed runs; 0, the default, is as fast as
+# ingest accepts, for throughput; e.g. 20000 for detection latency).
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -40,6 +43,7 @@ QUERY_RATE="${LOAD_QUERY_RATE:-20}"
 STREAMS="${LOAD_STREAMS:-4}"
 WRITER_IN_FLIGHT="${LOAD_WRITER_IN_FLIGHT:-3}"
 DETECTOR="${LOAD_DETECTOR:-1}"
+DISTRIBUTED_RATE="${LOAD_DISTRIBUTED_RATE:-0}"
 WRITER_BATCH="${LOAD_WRITER_BATCH:-10000}"
 LATENESS_S="${LOAD_LATENESS_S:-$(( 2 * DETECT_RATE / 10 * 240 / ATTENDEES ))}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -47,9 +51,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 say() { printf '\n### %s\n' "$*"; }
 die() { echo "load.sh: error: $*" >&2; exit 1; }
 
-say "building the release binary"
-cargo build --release --locked --bin udaconnect
-BIN="$CARGO_TARGET_DIR/release/udaconnect"
+if [[ -n "${LOAD_BIN:-}" ]]; then
+  BIN="$LOAD_BIN" # e.g. a build with other features, for a side-by-side run
+  say "using $BIN"
+else
+  say "building the release binary"
+  cargo build --release --locked --bin udaconnect
+  BIN="$CARGO_TARGET_DIR/release/udaconnect"
+fi
 WORK="$(mktemp -d /var/tmp/udaconnect-load.XXXXXX)"
 PIDS=()
 cleanup() {
@@ -152,7 +161,7 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
     start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
     if [[ "$DETECTOR" == 1 ]]; then start "detector-$run" --target detector "${common[@]}"; fi
     login "$GATEWAY"
-    simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate 0 | tee "$WORK/distributed-$run.txt"
+    simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate "$DISTRIBUTED_RATE" | tee "$WORK/distributed-$run.txt"
     stop_all
     grep '^stored:' "$WORK/distributed-$run.txt" | sed "s/^/writer in flight $in_flight: /" >>"$WORK/stored-lines.txt" || true
     [[ "$run" == 1 ]] || "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS udaconnect_load_$$_$((run - 1)) WITH (FORCE)" >/dev/null || true
@@ -212,13 +221,19 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   indexes="$("$PSQL" -X -q -t -A "$STORE" -c "SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'location_copy'")"
   stored_line="$(grep '^stored:' "$WORK/distributed-$last_run.txt" || true)"
   echo "stored, per writer setting:"; cat "$WORK/stored-lines.txt" 2>/dev/null || true
-  python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" "$DRAIN_LINE" <<'EOF'
+  python3 - "$rows" "$t0" "$t1" "$stored_line" "$indexes" "$DRAIN_LINE" "$DISTRIBUTED_RATE" <<'EOF'
 import re, sys
 rows, t0, t1, stored, indexes, drain = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+fixed_rate = int(sys.argv[7]) != 0
 copy_rate = rows / (t1 - t0)
 print(f"COPY: {rows} rows in {t1 - t0:.2f} s ({copy_rate:.0f} rows/s) into a table with: {indexes}")
 m = re.search(r"\(([0-9]+) fixes/s from first send to stored\)", stored)
-if m:
+if m and fixed_rate:
+    print("end to end at a fixed rate: no throughput ratio (LOAD_DISTRIBUTED_RATE=0 measures it)")
+    d = re.search(r"\(([0-9]+) fixes/s, including", drain)
+    if d:
+        print(f"the writer's stage alone (Kafka backlog -> writer -> PostGIS) / COPY: {d.group(1)} / {copy_rate:.0f} = {100 * int(d.group(1)) / copy_rate:.0f} %")
+elif m:
     rate = int(m.group(1))
     print(f"distributed ingest (gRPC ack -> Kafka -> writer -> PostGIS) / COPY: {rate} / {copy_rate:.0f} = {100 * rate / copy_rate:.0f} %")
     d = re.search(r"\(([0-9]+) fixes/s, including", drain)

@@ -4,7 +4,9 @@
 use clap::{Parser, Subcommand};
 
 /// jemalloc instead of glibc's malloc: under load glibc's per-thread arenas held about twice
-/// the live heap as resident memory (docs/reliability.md, "Soak").
+/// the live heap as resident memory (docs/reliability.md, "Soak"), and allocation was the
+/// bottleneck of embedded ingest and detection (docs/benchmarks.md).
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use udaconnect_config::{
