@@ -83,6 +83,13 @@ pub struct ServeArgs {
     #[arg(long, env = "UDACONNECT_DETECTOR_DISTANCE_M", default_value_t = 5.0, value_parser = positive_metres)]
     pub detector_distance_m: f64,
 
+    /// Extra librdkafka property for every Kafka client, `KEY=VALUE`; repeatable, or
+    /// comma-separated in the variable (e.g. `security.protocol=SASL_SSL`,
+    /// `sasl.mechanism=PLAIN`, `fetch.wait.max.ms=50`). Applied last, so it overrides
+    /// UdaConnect's own settings.
+    #[arg(long = "kafka-property", value_name = "KEY=VALUE", env = "UDACONNECT_KAFKA_PROPERTIES", value_delimiter = ',', value_parser = kafka_property)]
+    pub kafka_properties: Vec<(String, String)>,
+
     /// Writer: most fixes stored in one transaction.
     #[arg(long, env = "UDACONNECT_WRITER_BATCH", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub writer_batch: u32,
@@ -194,6 +201,13 @@ pub struct AuthKeyArgs {
     pub out: Option<PathBuf>,
 }
 
+fn kafka_property(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(format!("{s:?} is not KEY=VALUE (a librdkafka property)")),
+    }
+}
+
 fn positive_duration(s: &str) -> Result<Duration, String> {
     match crate::parse_duration(s)? {
         d if d.is_zero() => Err("must be positive".into()),
@@ -256,6 +270,32 @@ mod tests {
             None,
             "data is kept unless a retention is set"
         );
+    }
+
+    #[test]
+    fn kafka_properties_are_key_value_pairs() {
+        let c = Cli::try_parse_from([
+            "x",
+            "--kafka-property",
+            "security.protocol=SASL_SSL",
+            "--kafka-property",
+            "sasl.password=a=b",
+        ])
+        .unwrap()
+        .serve;
+        assert_eq!(
+            c.kafka_properties,
+            vec![
+                ("security.protocol".to_owned(), "SASL_SSL".to_owned()),
+                ("sasl.password".to_owned(), "a=b".to_owned()),
+            ]
+        );
+        let err = Cli::try_parse_from(["x", "--kafka-property", "fetch.wait.max.ms"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("KEY=VALUE"), "{err}");
+        assert!(Cli::try_parse_from(["x", "--kafka-property", "=1"]).is_err());
     }
 
     #[test]

@@ -505,6 +505,7 @@ async fn stop_within(
 
 async fn open_bus(args: &ServeArgs) -> anyhow::Result<Bus> {
     let (url, data_dir, partitions) = (args.bus.clone(), args.data_dir.clone(), args.partitions);
+    let kafka_properties = args.kafka_properties.clone();
     let topics = events::Topics::with_prefix(&args.topic_prefix);
     let retention = infra::LogRetention {
         retention: args.retention.get(),
@@ -512,7 +513,7 @@ async fn open_bus(args: &ServeArgs) -> anyhow::Result<Bus> {
     };
     // Opening reads the embedded log's segments or connects to brokers: blocking work.
     let bus = tokio::task::spawn_blocking(move || {
-        infra::open_bus(&url, &data_dir, partitions, &retention)
+        infra::open_bus(&url, &data_dir, partitions, &retention, &kafka_properties)
     })
     .await
     .context("opening the event log")??;

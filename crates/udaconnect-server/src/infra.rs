@@ -54,6 +54,7 @@ pub(crate) fn open_bus(
     data_dir: &Path,
     partitions: u32,
     retention: &LogRetention,
+    kafka_properties: &[(String, String)],
 ) -> anyhow::Result<Bus> {
     match url {
         BusUrl::Embedded(_) => {
@@ -76,6 +77,7 @@ pub(crate) fn open_bus(
                 default_partitions: partitions,
                 retention: retention.retention,
                 compacted_topics: vec![retention.erasures_topic.clone()],
+                extra: kafka_properties.to_vec(),
                 ..KafkaOptions::default()
             };
             let log = KafkaLog::connect(options)
