@@ -117,6 +117,28 @@ stop_all() {
   PIDS=()
 }
 
+# database RUN: the name of distributed run RUN's database.
+database() { echo "udaconnect_load_$$_$1"; }
+
+# deployment RUN: a fresh database, topic prefix and `load` account for distributed run RUN;
+# sets STORE and common (the flags every process of the run gets).
+deployment() {
+  local db; db="$(database "$1")"
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
+  common=(--store "$STORE" --bus "$BUS" --topic-prefix "load$$-$1." --auth-key-file "$WORK/auth.key")
+  account "distributed-$1" --store "$STORE"
+}
+
+# front RUN: connections, then persons+ingest+gateway (the gateway signs in, and needs
+# connections); sets CONNECTIONS, INGEST, GATEWAY and signs in (TOKEN).
+front() {
+  start "connections-$1" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+  start "persons-ingest-$1" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
+  INGEST="$GRPC"; GATEWAY="$HTTP"
+  login "$GATEWAY"
+}
+
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "conference: $ATTENDEES attendees, $DAYS day(s), a fix every 240 s ± 25 % per attendee; detector lateness $LATENESS_S s"
 
@@ -147,41 +169,24 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   run=0
   for in_flight in $WRITER_IN_FLIGHT; do
     run=$((run + 1))
-    db="udaconnect_load_$$_$run"
-    "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-    STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
-    prefix="load$$-$run."
-    common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
-    account "distributed-$run" --store "$STORE"
-
+    deployment "$run"
     say "distributed: ingest+persons(+gateway for sign-in) | writer (--writer-in-flight $in_flight) | connections$( ((DETECTOR)) && echo ' | detector'), over Kafka + PostGIS"
-    start "connections-$run" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
-    start "persons-ingest-$run" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
-    INGEST="$GRPC"; GATEWAY="$HTTP"
+    front "$run"
     start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
     if [[ "$DETECTOR" == 1 ]]; then start "detector-$run" --target detector "${common[@]}"; fi
-    login "$GATEWAY"
     simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate "$DISTRIBUTED_RATE" | tee "$WORK/distributed-$run.txt"
     stop_all
     grep '^stored:' "$WORK/distributed-$run.txt" | sed "s/^/writer in flight $in_flight: /" >>"$WORK/stored-lines.txt" || true
-    [[ "$run" == 1 ]] || "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS udaconnect_load_$$_$((run - 1)) WITH (FORCE)" >/dev/null || true
+    [[ "$run" == 1 ]] || "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $(database $((run - 1))) WITH (FORCE)" >/dev/null || true
   done
   last_run="$run"
 
   say "distributed, the writer's stage alone: the fixes first go to Kafka with no writer running, then a writer (--writer-in-flight $in_flight) stores the backlog"
   run=$((run + 1))
-  db="udaconnect_load_$$_$run"
-  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-  STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
-  prefix="load$$-$run."
-  common=(--store "$STORE" --bus "$BUS" --topic-prefix "$prefix" --auth-key-file "$WORK/auth.key")
-  account "distributed-$run" --store "$STORE"
-  # connections too, as in the runs above (the gateway that signs in needs it); its read
-  # model has caught up with the backlog before the writer starts.
-  start "connections-$run" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
-  start "persons-ingest-$run" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
-  INGEST="$GRPC"; GATEWAY="$HTTP"
-  login "$GATEWAY"
+  deployment "$run"
+  # The front as in the runs above; its read model catches up with the backlog before the
+  # writer starts.
+  front "$run"
   "$BIN" simulate --attendees "$ATTENDEES" --days "$DAYS" --streams "$STREAMS" --token "$TOKEN" \
     --ingest-url "$INGEST" --rate 0 | tee "$WORK/drain.txt"
   backlog="$(sed -n 's/^simulated [0-9]* attendees and \([0-9]*\) fixes.*/\1/p' "$WORK/drain.txt")"
@@ -205,8 +210,9 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
   DRAIN_LINE="$(python3 -c "import sys; n, a, b = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); print(f'writer alone: {n} fixes from Kafka stored in {b - a:.2f} s after its first batch ({n / (b - a):.0f} fixes/s, including nothing of its start-up)')" "$backlog" "$d0" "$d1")"
   echo "$DRAIN_LINE"
   stop_all
-  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
-  db="udaconnect_load_$$_$((run - 1))"
+  "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $(database "$run") WITH (FORCE)" >/dev/null || true
+  # The COPY below works on the last measured run's rows.
+  db="$(database "$last_run")"
   STORE="${UDACONNECT_TEST_POSTGRES%/*}/$db"
 
   say "raw COPY of the same rows into a table with the same indexes (same run)"
@@ -230,18 +236,15 @@ print(f"COPY: {rows} rows in {t1 - t0:.2f} s ({copy_rate:.0f} rows/s) into a tab
 m = re.search(r"\(([0-9]+) fixes/s from first send to stored\)", stored)
 if m and fixed_rate:
     print("end to end at a fixed rate: no throughput ratio (LOAD_DISTRIBUTED_RATE=0 measures it)")
-    d = re.search(r"\(([0-9]+) fixes/s, including", drain)
-    if d:
-        print(f"the writer's stage alone (Kafka backlog -> writer -> PostGIS) / COPY: {d.group(1)} / {copy_rate:.0f} = {100 * int(d.group(1)) / copy_rate:.0f} %")
 elif m:
     rate = int(m.group(1))
     print(f"distributed ingest (gRPC ack -> Kafka -> writer -> PostGIS) / COPY: {rate} / {copy_rate:.0f} = {100 * rate / copy_rate:.0f} %")
-    d = re.search(r"\(([0-9]+) fixes/s, including", drain)
-    if d:
-        print(f"the writer's stage alone (Kafka backlog -> writer -> PostGIS) / COPY: {d.group(1)} / {copy_rate:.0f} = {100 * int(d.group(1)) / copy_rate:.0f} %")
 else:
     print("distributed ingest did not store every fix in time: no ratio")
     sys.exit(1)
+d = re.search(r"\(([0-9]+) fixes/s, including", drain)
+if d:
+    print(f"the writer's stage alone (Kafka backlog -> writer -> PostGIS) / COPY: {d.group(1)} / {copy_rate:.0f} = {100 * int(d.group(1)) / copy_rate:.0f} %")
 EOF
   "$PSQL" -X -q "$UDACONNECT_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
 fi

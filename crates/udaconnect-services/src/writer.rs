@@ -110,7 +110,7 @@ struct Cancelled;
 struct Uncommitted(BTreeMap<u32, u64>);
 
 impl Uncommitted {
-    fn add(&mut self, positions: &[Position]) {
+    fn add(&mut self, positions: impl IntoIterator<Item = Position>) {
         for p in positions {
             let e = self.0.entry(p.partition).or_insert(p.offset);
             *e = (*e).max(p.offset);
@@ -274,7 +274,7 @@ impl LocationWriter {
 
 /// Counts a stored batch and queues its offsets for the next commit.
 fn record(stored: &Stored, uncommitted: &mut Uncommitted) {
-    uncommitted.add(&stored.positions);
+    uncommitted.add(stored.positions.iter().copied());
     metrics::counter!(m::WRITER_STORED).increment(stored.report.inserted);
     metrics::counter!(m::WRITER_DUPLICATES).increment(stored.report.skipped);
     metrics::histogram!(m::WRITER_BATCH_SECONDS).record(stored.started.elapsed().as_secs_f64());
@@ -380,16 +380,9 @@ impl BatchStorer {
 
 /// The last position of each partition in `batch`.
 fn last_positions(batch: &[Delivery]) -> Vec<Position> {
-    let mut last = BTreeMap::new();
-    for d in batch {
-        let e = last
-            .entry(d.position.partition)
-            .or_insert(d.position.offset);
-        *e = (*e).max(d.position.offset);
-    }
-    last.into_iter()
-        .map(|(partition, offset)| Position { partition, offset })
-        .collect()
+    let mut last = Uncommitted::default();
+    last.add(batch.iter().map(|d| d.position));
+    last.positions()
 }
 
 /// Exponential backoff from 50 ms, interrupted by shutdown.

@@ -70,6 +70,15 @@ async fn run_until<F: AsyncFn() -> bool>(
     }
 }
 
+/// Records on the dead-letter topic.
+async fn dead_letters(log: &dyn EventLog, topics: &Topics) -> u64 {
+    log.end_offsets(&topics.locations_dlq)
+        .await
+        .unwrap()
+        .iter()
+        .sum()
+}
+
 #[tokio::test]
 async fn pipelined_batches_store_everything_once_and_commit_all_of_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -114,12 +123,7 @@ async fn pipelined_batches_store_everything_once_and_commit_all_of_it() {
     .expect("every fix stored");
 
     assert_eq!(store.count_locations().await.unwrap(), FIXES as u64);
-    let dead: u64 = log
-        .end_offsets(&topics.locations_dlq)
-        .await
-        .unwrap()
-        .iter()
-        .sum();
+    let dead = dead_letters(&*log, &topics).await;
     assert_eq!(dead, 1, "the poison record, and only it, is dead-lettered");
     let group = options(&topics).group;
     assert_eq!(
@@ -140,11 +144,6 @@ async fn pipelined_batches_store_everything_once_and_commit_all_of_it() {
     );
     let _ = run_until(writer, Duration::from_millis(500), async || false).await;
     assert_eq!(store.count_locations().await.unwrap(), FIXES as u64);
-    let dead: u64 = log
-        .end_offsets(&topics.locations_dlq)
-        .await
-        .unwrap()
-        .iter()
-        .sum();
+    let dead = dead_letters(&*log, &topics).await;
     assert_eq!(dead, 1);
 }
