@@ -5,7 +5,10 @@
 //!
 //! Delivery: events are appended before the consumed offsets are committed, so a crash
 //! causes redelivery, not loss; a replayed `started` carries the same `episode_id` and
-//! `event-id` header, so consumers can drop duplicates. The detector's state (recent fixes,
+//! `event-id` header, so consumers can drop duplicates. The worker is a two-stage pipeline:
+//! while one batch's events are being appended (a broker round trip), the next batch is
+//! polled and matched; appends go one at a time in batch order, and offsets are committed
+//! at most every 200 ms, never past a batch whose events are not appended. The detector's state (recent fixes,
 //! open episodes) lives in memory: after a restart, meetings that were ongoing are reported
 //! as new episodes. Episodes end on *fix time*: once fixes newer than the last meeting plus
 //! the gap (and the allowed lateness) have arrived.
@@ -16,9 +19,9 @@
 //! longer ago than it are skipped too: no new episode about expired data.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::Arc,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use tokio_util::sync::CancellationToken;
@@ -80,10 +83,29 @@ impl DetectorWorker {
         // Episode id → when ingest accepted the fix that opened it.
         let mut triggers: HashMap<String, Timestamp> = HashMap::new();
         let mut backoff = Duration::from_millis(100);
+        // The batch whose events are being appended while the next batch is matched.
+        let mut in_flight: Option<Append> = None;
+        // Positions whose events are appended, not yet committed (highest per partition).
+        let mut uncommitted: BTreeMap<u32, Position> = BTreeMap::new();
+        let mut last_commit = Instant::now();
         loop {
             let batch = tokio::select! {
-                () = stop.cancelled() => return Ok(()),
-                b = sub.poll(2_048, udaconnect_bus::DEFAULT_POLL_WAIT) => b,
+                () = stop.cancelled() => {
+                    // What is appended is committed, so a restart does not repeat it.
+                    if let Some(previous) = in_flight.take()
+                        && let Some(appended) = previous.finish().await
+                    {
+                        for p in appended {
+                            highest(&mut uncommitted, p);
+                        }
+                    }
+                    let done: Vec<Position> = uncommitted.into_values().collect();
+                    if let Err(e) = sub.commit(&done).await {
+                        tracing::info!(error = %e, "detector: the last offset commit failed; the next start replays a little");
+                    }
+                    return Ok(());
+                }
+                b = sub.poll(POLL_MAX, POLL_WAIT) => b,
                 e = erasures.poll(64, udaconnect_bus::DEFAULT_POLL_WAIT) => {
                     match e {
                         Ok(batch) => {
@@ -107,9 +129,7 @@ impl DetectorWorker {
                     continue;
                 }
             };
-            if batch.is_empty() {
-                continue;
-            }
+            let matching = Instant::now();
             let mut out = Vec::new();
             let mut positions: Vec<Position> = Vec::with_capacity(batch.len());
             let floor = self
@@ -130,57 +150,73 @@ impl DetectorWorker {
                     out.push(self.episode(&ev, &mut triggers, Some(e.received_at)));
                 }
             }
-            for ev in detector.close_expired() {
-                out.push(self.episode(&ev, &mut triggers, None));
+            if !batch.is_empty() {
+                for ev in detector.close_expired() {
+                    out.push(self.episode(&ev, &mut triggers, None));
+                }
+                metrics::gauge!(m::DETECTOR_RETAINED).set(detector.retained() as f64);
+                metrics::histogram!(m::DETECTOR_MATCH_SECONDS)
+                    .record(matching.elapsed().as_secs_f64());
             }
-            metrics::gauge!(m::DETECTOR_RETAINED).set(detector.retained() as f64);
-            // Append, then commit: a crash in between replays, never loses. Each step is
-            // retried on its own, so an append that succeeded is never repeated because the
-            // commit after it failed.
-            if !out.is_empty() {
-                let records: Vec<_> = out.iter().map(events::encode_contact_episode).collect();
-                while let Err(e) = self
-                    .log
-                    .append(&self.topics.contacts, records.clone())
-                    .await
-                {
-                    tracing::warn!(error = %e, "detector: appending episodes failed; retrying");
-                    tokio::select! {
-                        () = stop.cancelled() => return Ok(()),
-                        () = tokio::time::sleep(backoff) => {}
+            // Appends go one at a time, in batch order (a pair's `ended` never overtakes its
+            // `started`): the previous batch's append finishes before this one's starts.
+            if let Some(previous) = in_flight.take() {
+                match previous.finish().await {
+                    Some(appended) => {
+                        for p in appended {
+                            highest(&mut uncommitted, p);
+                        }
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    None => return Ok(()), // stopped while retrying
                 }
             }
-            while let Err(e) = sub.commit(&positions).await {
-                if let udaconnect_bus::BusError::Rebalanced(_) = e {
-                    // Only the next poll rejoins the group; the batch comes again and the
-                    // detector, which has seen it, reports nothing new for it.
-                    tracing::info!(error = %e, "detector: offset commit refused; rejoining the group");
-                    break;
+            if out.is_empty() {
+                for p in positions {
+                    highest(&mut uncommitted, p);
                 }
-                tracing::warn!(error = %e, "detector: offset commit failed; retrying");
-                tokio::select! {
-                    () = stop.cancelled() => return Ok(()),
-                    () = tokio::time::sleep(backoff) => {}
+            } else {
+                in_flight = Some(Append::start(
+                    self.log.clone(),
+                    self.topics.contacts.clone(),
+                    out,
+                    positions,
+                    stop.clone(),
+                ));
+            }
+            // Append, then commit: a crash in between replays, never loses. Commits go at most
+            // every COMMIT_INTERVAL (a replay after a crash re-reads that much more; the
+            // detector's output for it repeats the same episode ids).
+            if uncommitted.is_empty()
+                || (last_commit.elapsed() < COMMIT_INTERVAL && !batch.is_empty())
+            {
+                continue;
+            }
+            let done: Vec<Position> = uncommitted.values().copied().collect();
+            loop {
+                match sub.commit(&done).await {
+                    Ok(()) => {
+                        uncommitted.clear();
+                        last_commit = Instant::now();
+                        break;
+                    }
+                    Err(udaconnect_bus::BusError::Rebalanced(e)) => {
+                        // Only the next poll rejoins the group; the batch comes again and the
+                        // detector, which has seen it, reports nothing new for it.
+                        tracing::info!(error = %e, "detector: offset commit refused; rejoining the group");
+                        uncommitted.clear();
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "detector: offset commit failed; retrying");
+                        tokio::select! {
+                            () = stop.cancelled() => return Ok(()),
+                            () = tokio::time::sleep(backoff) => {}
+                        }
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
             }
             backoff = Duration::from_millis(100);
-            let now = chrono::Utc::now();
-            for e in &out {
-                let kind = match e.kind {
-                    EpisodeKind::Started => "started",
-                    EpisodeKind::Ended => "ended",
-                };
-                metrics::counter!(m::DETECTOR_EPISODES, "kind" => kind).increment(1);
-                if e.kind == EpisodeKind::Started {
-                    let latency = (now - e.trigger_received_at)
-                        .num_microseconds()
-                        .unwrap_or(0);
-                    metrics::histogram!(m::DETECTOR_LATENCY).record(latency as f64 / 1e6);
-                }
-            }
         }
     }
 
@@ -213,6 +249,82 @@ impl DetectorWorker {
             trigger: e.trigger,
             trigger_received_at,
             detected_at: now,
+        }
+    }
+}
+
+/// Largest batch the detector takes at once, and how long a poll waits for the first record.
+const POLL_MAX: usize = 8_192;
+const POLL_WAIT: Duration = udaconnect_bus::DEFAULT_POLL_WAIT;
+/// Offsets are committed at most this often.
+const COMMIT_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Keeps the highest position per partition.
+fn highest(done: &mut BTreeMap<u32, Position>, p: Position) {
+    let e = done.entry(p.partition).or_insert(p);
+    if p.offset > e.offset {
+        *e = p;
+    }
+}
+
+/// One batch's episode events on their way to the contacts topic, retried until appended
+/// (or the worker stops), with the positions of the fixes they came from.
+struct Append {
+    task: tokio::task::JoinHandle<bool>,
+    positions: Vec<Position>,
+}
+
+impl Append {
+    fn start(
+        log: Arc<dyn EventLog>,
+        topic: String,
+        episodes: Vec<ContactEpisode>,
+        positions: Vec<Position>,
+        stop: CancellationToken,
+    ) -> Self {
+        let task = tokio::spawn(async move {
+            let appending = Instant::now();
+            let records: Vec<_> = episodes
+                .iter()
+                .map(events::encode_contact_episode)
+                .collect();
+            let mut backoff = Duration::from_millis(100);
+            while let Err(e) = log.append(&topic, records.clone()).await {
+                tracing::warn!(error = %e, "detector: appending episodes failed; retrying");
+                tokio::select! {
+                    () = stop.cancelled() => return false,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            metrics::histogram!(m::DETECTOR_APPEND_SECONDS)
+                .record(appending.elapsed().as_secs_f64());
+            let now = chrono::Utc::now();
+            for e in &episodes {
+                let kind = match e.kind {
+                    EpisodeKind::Started => "started",
+                    EpisodeKind::Ended => "ended",
+                };
+                metrics::counter!(m::DETECTOR_EPISODES, "kind" => kind).increment(1);
+                if e.kind == EpisodeKind::Started {
+                    let latency = (now - e.trigger_received_at)
+                        .num_microseconds()
+                        .unwrap_or(0);
+                    metrics::histogram!(m::DETECTOR_LATENCY).record(latency as f64 / 1e6);
+                }
+            }
+            true
+        });
+        Self { task, positions }
+    }
+
+    /// The positions whose events are appended; `None` if the worker stopped first.
+    async fn finish(self) -> Option<Vec<Position>> {
+        match self.task.await {
+            Ok(true) => Some(self.positions),
+            Ok(false) => None,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_cancelled) => None, // the runtime is shutting down
         }
     }
 }

@@ -17,6 +17,8 @@
 
 mod connections;
 mod detector;
+#[cfg(test)]
+mod detector_tests;
 pub mod erasures;
 mod error;
 pub mod events;

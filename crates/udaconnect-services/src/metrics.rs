@@ -15,6 +15,8 @@ pub(crate) const READ_MODEL_FIXES: &str = "udaconnect_read_model_fixes";
 pub(crate) const DETECTOR_EPISODES: &str = "udaconnect_detector_episode_events_total";
 pub(crate) const DETECTOR_LATENCY: &str = "udaconnect_detector_latency_seconds";
 pub(crate) const DETECTOR_RETAINED: &str = "udaconnect_detector_retained_fixes";
+pub(crate) const DETECTOR_APPEND_SECONDS: &str = "udaconnect_detector_append_duration_seconds";
+pub(crate) const DETECTOR_MATCH_SECONDS: &str = "udaconnect_detector_match_duration_seconds";
 pub(crate) const PERSONS_ERASED: &str = "udaconnect_persons_erased_total";
 pub(crate) const ERASED_FIXES: &str = "udaconnect_erased_fixes_total";
 /// Fixes deleted by retention. Label `from`: `store` or `read_model`.
@@ -66,6 +68,14 @@ pub(crate) fn describe() {
         "From ingest acceptance of the fix that opened an episode to its started event"
     );
     describe_gauge!(DETECTOR_RETAINED, "Fixes the detector retains for matching");
+    describe_histogram!(
+        DETECTOR_APPEND_SECONDS,
+        "Time to append one batch's episode events to the contacts topic"
+    );
+    describe_histogram!(
+        DETECTOR_MATCH_SECONDS,
+        "Time to decode and match one polled batch of fixes"
+    );
     describe_counter!(
         PERSONS_ERASED,
         "Persons erased (record, fixes and contacts)"
