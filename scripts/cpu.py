@@ -33,11 +33,12 @@ def component(pid: str) -> str | None:
     if not argv:
         return None
     exe = os.path.basename(argv[0])
-    if exe == "udaconnect" and "serve" in argv:
+    # The binary may be a copy under another name (load.sh's LOAD_BIN, e.g. udaconnect-glibc).
+    if exe.startswith("udaconnect") and "serve" in argv:
         if "--data-dir" in argv:
             return "udaconnect " + os.path.basename(argv[argv.index("--data-dir") + 1].rstrip("/"))
         return "udaconnect serve"
-    if exe == "udaconnect" and "simulate" in argv:
+    if exe.startswith("udaconnect") and "simulate" in argv:
         return "load generator"
     if comm == "postgres" or exe == "postgres" or argv[0].startswith("postgres:"):
         return "PostgreSQL"

@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand};
 
 /// jemalloc instead of glibc's malloc: under load glibc's per-thread arenas held about twice
 /// the live heap as resident memory (docs/reliability.md, "Soak"), and allocation was the
-/// bottleneck of embedded ingest and detection (docs/benchmarks.md).
+/// bottleneck of embedded ingest and detection (docs/benchmarks.md). The feature also makes
+/// jemalloc the process's `malloc`, which the C libraries (librdkafka, SQLite) call.
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -97,7 +97,7 @@ impl KafkaOptions {
         config
     }
 
-    /// Durable, ordered, batching producer. `murmur2_random` is the Java client's partitioner:
+    /// Durable, ordered, batching, lz4-compressing producer. `murmur2_random` is the Java client's partitioner:
     /// the same key lands on the same partition whichever Kafka client produced it; records
     /// with an empty key are sent without one and spread at random.
     pub(crate) fn producer(&self) -> ClientConfig {
@@ -107,6 +107,9 @@ impl KafkaOptions {
             .set("acks", "all")
             .set("enable.idempotence", "true")
             .set("linger.ms", "5")
+            // lz4: the broker stores and serves batches as compressed; it halved tansu's CPU per
+            // fix at 20k fixes/s (docs/benchmarks.md), and costs the producer little.
+            .set("compression.type", "lz4")
             .set("partitioner", "murmur2_random")
             .set("message.timeout.ms", delivery.as_millis().to_string());
         self.finish(config)
