@@ -206,7 +206,15 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
     front "$run"
     NICE_PREFIX="nice -n $STORE_NICE" start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
     [[ "$STORE_NICE" == 0 ]] || store_nice "$STORE_NICE"
-    if [[ "$DETECTOR" == 1 ]]; then start "detector-$run" --target detector "${common[@]}"; DETECTOR_HTTP="$HTTP"; fi
+    if [[ "$DETECTOR" == 1 ]]; then
+      start "detector-$run" --target detector "${common[@]}"; DETECTOR_HTTP="$HTTP"
+      # Measure detection once the detector has joined its group (a few seconds on tansu, as
+      # on Kafka with its initial rebalance delay), not the backlog of its start-up.
+      for _ in $(seq 1 300); do
+        curl -fsS "$DETECTOR_HTTP/metrics" | grep -qE '^udaconnect_detector_assigned_partitions [1-9]' && break
+        sleep 0.1
+      done
+    fi
     simulate --ingest-url "$INGEST" --connections-url "$CONNECTIONS" --rate "$DISTRIBUTED_RATE" | tee "$WORK/distributed-$run.txt"
     if [[ "$DETECTOR" == 1 ]]; then
       # The detector's own share of the detection latency: ingest ack -> episode appended.

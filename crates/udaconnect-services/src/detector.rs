@@ -119,6 +119,7 @@ impl DetectorWorker {
                     continue;
                 }
             };
+            metrics::gauge!(m::DETECTOR_PARTITIONS).set(sub.assignment().len() as f64);
             let batch = match batch {
                 Ok(b) => b,
                 Err(udaconnect_bus::BusError::Closed) => return Ok(()),

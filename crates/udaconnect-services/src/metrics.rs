@@ -15,6 +15,7 @@ pub(crate) const READ_MODEL_FIXES: &str = "udaconnect_read_model_fixes";
 pub(crate) const DETECTOR_EPISODES: &str = "udaconnect_detector_episode_events_total";
 pub(crate) const DETECTOR_LATENCY: &str = "udaconnect_detector_latency_seconds";
 pub(crate) const DETECTOR_RETAINED: &str = "udaconnect_detector_retained_fixes";
+pub(crate) const DETECTOR_PARTITIONS: &str = "udaconnect_detector_assigned_partitions";
 pub(crate) const DETECTOR_APPEND_SECONDS: &str = "udaconnect_detector_append_duration_seconds";
 pub(crate) const DETECTOR_MATCH_SECONDS: &str = "udaconnect_detector_match_duration_seconds";
 pub(crate) const PERSONS_ERASED: &str = "udaconnect_persons_erased_total";
@@ -68,6 +69,10 @@ pub(crate) fn describe() {
         "From ingest acceptance of the fix that opened an episode to its started event"
     );
     describe_gauge!(DETECTOR_RETAINED, "Fixes the detector retains for matching");
+    describe_gauge!(
+        DETECTOR_PARTITIONS,
+        "Partitions of the locations topic this detector owns (0 until it has joined its group)"
+    );
     describe_histogram!(
         DETECTOR_APPEND_SECONDS,
         "Time to append one batch's episode events to the contacts topic"
