@@ -27,7 +27,8 @@
 # the writer-alone and raw COPY comparisons after the distributed runs), LOAD_STORE_NICE (0; a
 # niceness for the writer and every PostgreSQL process in the distributed runs: on one
 # machine, the storage path then yields the CPU to the detection path, as separate nodes or
-# CPU requests would give each its own).
+# CPU requests would give each its own), LOAD_DETECTOR_ARGS (more flags for the detector
+# process only, e.g. "--kafka-property fetch.wait.max.ms=100").
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -207,7 +208,7 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
     NICE_PREFIX="nice -n $STORE_NICE" start "writer-$run" --target writer --writer-in-flight "$in_flight" --writer-batch "$WRITER_BATCH" "${common[@]}"
     [[ "$STORE_NICE" == 0 ]] || store_nice "$STORE_NICE"
     if [[ "$DETECTOR" == 1 ]]; then
-      start "detector-$run" --target detector "${common[@]}"; DETECTOR_HTTP="$HTTP"
+      start "detector-$run" --target detector "${common[@]}" ${LOAD_DETECTOR_ARGS:-}; DETECTOR_HTTP="$HTTP"
       # Measure detection once the detector has joined its group (a few seconds on tansu, as
       # on Kafka with its initial rebalance delay), not the backlog of its start-up.
       for _ in $(seq 1 300); do
@@ -221,6 +222,7 @@ if [[ "$mode" == distributed || "$mode" == all ]]; then
       curl -fsS "$DETECTOR_HTTP/metrics" >"$WORK/detector.metrics" || true
       python3 scripts/histogram.py udaconnect_detector_latency_seconds \
         "detector's share (ingest ack -> started event appended to the contacts topic)" <"$WORK/detector.metrics" || true
+      python3 scripts/histogram.py udaconnect_detector_poll_lag_seconds "detector: ingest ack -> polled (oldest fix of each batch)" <"$WORK/detector.metrics" || true
       python3 scripts/histogram.py udaconnect_detector_match_duration_seconds "detector: matching one batch" <"$WORK/detector.metrics" || true
       python3 scripts/histogram.py udaconnect_detector_append_duration_seconds "detector: appending one batch's events" <"$WORK/detector.metrics" || true
     fi

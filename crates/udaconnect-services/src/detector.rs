@@ -137,11 +137,13 @@ impl DetectorWorker {
                 .retention
                 .and_then(|r| chrono::Duration::from_std(r).ok())
                 .map(|r| chrono::Utc::now() - r);
+            let mut oldest: Option<Timestamp> = None;
             for d in &batch {
                 positions.push(d.position);
                 let Ok(e) = events::decode_location_recorded(&d.record) else {
                     continue; // the writer dead-letters poison records
                 };
+                oldest = Some(oldest.map_or(e.received_at, |o| o.min(e.received_at)));
                 if erased.contains(&e.location.person_id)
                     || floor.is_some_and(|f| e.location.creation_time < f)
                 {
@@ -150,6 +152,12 @@ impl DetectorWorker {
                 for ev in detector.observe(Fix::from(&e.location)) {
                     out.push(self.episode(&ev, &mut triggers, Some(e.received_at)));
                 }
+            }
+            if let Some(oldest) = oldest {
+                let lag = (chrono::Utc::now() - oldest)
+                    .num_microseconds()
+                    .unwrap_or(0);
+                metrics::histogram!(m::DETECTOR_POLL_LAG).record(lag.max(0) as f64 / 1e6);
             }
             if !batch.is_empty() {
                 for ev in detector.close_expired() {

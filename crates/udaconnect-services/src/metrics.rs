@@ -16,6 +16,7 @@ pub(crate) const DETECTOR_EPISODES: &str = "udaconnect_detector_episode_events_t
 pub(crate) const DETECTOR_LATENCY: &str = "udaconnect_detector_latency_seconds";
 pub(crate) const DETECTOR_RETAINED: &str = "udaconnect_detector_retained_fixes";
 pub(crate) const DETECTOR_PARTITIONS: &str = "udaconnect_detector_assigned_partitions";
+pub(crate) const DETECTOR_POLL_LAG: &str = "udaconnect_detector_poll_lag_seconds";
 pub(crate) const DETECTOR_APPEND_SECONDS: &str = "udaconnect_detector_append_duration_seconds";
 pub(crate) const DETECTOR_MATCH_SECONDS: &str = "udaconnect_detector_match_duration_seconds";
 pub(crate) const PERSONS_ERASED: &str = "udaconnect_persons_erased_total";
@@ -72,6 +73,10 @@ pub(crate) fn describe() {
     describe_gauge!(
         DETECTOR_PARTITIONS,
         "Partitions of the locations topic this detector owns (0 until it has joined its group)"
+    );
+    describe_histogram!(
+        DETECTOR_POLL_LAG,
+        "From ingest acceptance of the oldest fix of a polled batch to the detector polling it"
     );
     describe_histogram!(
         DETECTOR_APPEND_SECONDS,
