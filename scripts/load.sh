@@ -28,7 +28,8 @@
 # niceness for the writer and every PostgreSQL process in the distributed runs: on one
 # machine, the storage path then yields the CPU to the detection path, as separate nodes or
 # CPU requests would give each its own), LOAD_DETECTOR_ARGS (more flags for the detector
-# process only, e.g. "--kafka-property fetch.wait.max.ms=100").
+# process only, e.g. "--kafka-property fetch.wait.max.ms=100"), LOAD_CONNECTIONS_ARGS (the
+# same for the connections process: its read model and the contact feeds).
 #
 # Time is compressed: at 20,000 fixes/s, 1,000 attendees with a fix every 240 s, one second
 # of sending covers 4,800 s of conference. The simulator sends a tenth of a second's worth at a
@@ -166,7 +167,7 @@ deployment() {
 # front RUN: connections, then persons+ingest+gateway (the gateway signs in, and needs
 # connections); sets CONNECTIONS, INGEST, GATEWAY and signs in (TOKEN).
 front() {
-  start "connections-$1" --target connections "${common[@]}"; CONNECTIONS="$GRPC"
+  start "connections-$1" --target connections "${common[@]}" ${LOAD_CONNECTIONS_ARGS:-}; CONNECTIONS="$GRPC"
   start "persons-ingest-$1" --target persons,ingest,gateway --connections-url "$CONNECTIONS" "${common[@]}"
   INGEST="$GRPC"; GATEWAY="$HTTP"
   login "$GATEWAY"
