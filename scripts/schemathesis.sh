@@ -94,6 +94,9 @@ token="$(curl -fsS -X POST -u "admin:$admin_password" "$base_url/api/v2/auth/log
 [[ -n "$token" ]] || die "signing in as admin failed"
 
 status=0
+# One worker: with two threads, hypothesis's ast.parse of lambda sources raised CPython 3.11's
+# spurious "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905) in
+# a CI run here, failing the run for no fault of the API.
 "$VENV/bin/schemathesis" run "$base_url/api/openapi.json" \
   --url "$base_url" \
   --header "Authorization: Bearer $token" \
@@ -101,7 +104,7 @@ status=0
   --exclude-path-regex '/stream$' \
   --max-time "$MAX_TIME_SECS" \
   --request-timeout 20 \
-  --workers 2 \
+  --workers 1 \
   --no-color \
   --seed "${SCHEMATHESIS_SEED:-20201118}" || status=$?
 
