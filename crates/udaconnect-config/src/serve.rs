@@ -256,6 +256,14 @@ mod tests {
         serve: ServeArgs,
     }
 
+    /// The message of a command line that must not parse.
+    fn parse_error(args: &[&str]) -> String {
+        match Cli::try_parse_from(args) {
+            Ok(_) => panic!("{args:?} parsed"),
+            Err(e) => e.to_string(),
+        }
+    }
+
     #[test]
     fn defaults_are_the_embedded_laptop_setup() {
         let c = Cli::try_parse_from(["x"]).unwrap().serve;
@@ -290,10 +298,7 @@ mod tests {
                 ("sasl.password".to_owned(), "a=b".to_owned()),
             ]
         );
-        let err = Cli::try_parse_from(["x", "--kafka-property", "fetch.wait.max.ms"])
-            .err()
-            .unwrap()
-            .to_string();
+        let err = parse_error(&["x", "--kafka-property", "fetch.wait.max.ms"]);
         assert!(err.contains("KEY=VALUE"), "{err}");
         assert!(Cli::try_parse_from(["x", "--kafka-property", "=1"]).is_err());
     }
@@ -315,10 +320,7 @@ mod tests {
             .serve;
         assert_eq!(c.retention.get(), Some(Duration::from_secs(30 * 86_400)));
         assert_eq!(c.retention_interval, Duration::from_secs(300));
-        let e = Cli::try_parse_from(["x", "--retention", "30 days"])
-            .err()
-            .unwrap()
-            .to_string();
+        let e = parse_error(&["x", "--retention", "30 days"]);
         assert!(e.contains("--retention"), "{e}");
         assert!(Cli::try_parse_from(["x", "--retention-interval", "0s"]).is_err());
     }

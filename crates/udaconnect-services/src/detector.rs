@@ -92,12 +92,8 @@ impl DetectorWorker {
             let batch = tokio::select! {
                 () = stop.cancelled() => {
                     // What is appended is committed, so a restart does not repeat it.
-                    if let Some(previous) = in_flight.take()
-                        && let Some(appended) = previous.finish().await
-                    {
-                        for p in appended {
-                            highest(&mut uncommitted, p);
-                        }
+                    if let Some(previous) = in_flight.take() {
+                        previous.finish(&mut uncommitted).await;
                     }
                     let done: Vec<Position> = uncommitted.into_values().collect();
                     if let Err(e) = sub.commit(&done).await {
@@ -169,20 +165,13 @@ impl DetectorWorker {
             }
             // Appends go one at a time, in batch order (a pair's `ended` never overtakes its
             // `started`): the previous batch's append finishes before this one's starts.
-            if let Some(previous) = in_flight.take() {
-                match previous.finish().await {
-                    Some(appended) => {
-                        for p in appended {
-                            highest(&mut uncommitted, p);
-                        }
-                    }
-                    None => return Ok(()), // stopped while retrying
-                }
+            if let Some(previous) = in_flight.take()
+                && !previous.finish(&mut uncommitted).await
+            {
+                return Ok(()); // stopped while retrying
             }
             if out.is_empty() {
-                for p in positions {
-                    highest(&mut uncommitted, p);
-                }
+                highest(&mut uncommitted, positions);
             } else {
                 in_flight = Some(Append::start(
                     self.log.clone(),
@@ -269,10 +258,12 @@ const POLL_WAIT: Duration = udaconnect_bus::DEFAULT_POLL_WAIT;
 const COMMIT_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Keeps the highest position per partition.
-fn highest(done: &mut BTreeMap<u32, Position>, p: Position) {
-    let e = done.entry(p.partition).or_insert(p);
-    if p.offset > e.offset {
-        *e = p;
+fn highest(done: &mut BTreeMap<u32, Position>, positions: impl IntoIterator<Item = Position>) {
+    for p in positions {
+        let e = done.entry(p.partition).or_insert(p);
+        if p.offset > e.offset {
+            *e = p;
+        }
     }
 }
 
@@ -327,14 +318,18 @@ impl Append {
         Self { task, positions }
     }
 
-    /// The positions whose events are appended; `None` if the worker stopped first.
-    async fn finish(self) -> Option<Vec<Position>> {
-        match self.task.await {
-            Ok(true) => Some(self.positions),
-            Ok(false) => None,
+    /// Waits for the append; once it is done, its positions join `done`. `false`: the worker
+    /// stopped first (nothing joins).
+    async fn finish(self, done: &mut BTreeMap<u32, Position>) -> bool {
+        let appended = match self.task.await {
+            Ok(appended) => appended,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_cancelled) => None, // the runtime is shutting down
+            Err(_cancelled) => false, // the runtime is shutting down
+        };
+        if appended {
+            highest(done, self.positions);
         }
+        appended
     }
 }
 
