@@ -188,7 +188,7 @@ describe('web UI against a real server with the demo data', () => {
     await page.goto(`${server.base}/`);
     await page.click(`#people-list a[data-person-id="${person.id}"]`);
     await page.waitForURL(`**/people/${person.id}`);
-    await page.waitForFunction(() => /contact/.test(document.querySelector('#contacts-status').textContent));
+    await page.waitForFunction(() => document.querySelector('#contacts-status').dataset.kind === 'ok'); // loaded, not 'Loading contacts…'
     const firstPage = await allContacts(person.id, { ...defaults, limit: '20' });
     const ids = () => page.$$eval('#contact-list > li', (lis) => lis.map((li) => Number(li.dataset.personId)));
     assert.deepEqual(await ids(), firstPage.map((c) => c.person.id));
@@ -247,7 +247,7 @@ describe('web UI against a real server with the demo data', () => {
     await page.fill('#distance_m', '1000');
     await page.fill('#window_s', '86400');
     await Promise.all([page.waitForURL(/distance_m=1000/), page.click('#contact-form button[type=submit]')]);
-    await page.waitForFunction(() => /contact/.test(document.querySelector('#contacts-status').textContent));
+    await page.waitForFunction(() => document.querySelector('#contacts-status').dataset.kind === 'ok'); // loaded, not 'Loading contacts…'
     const wide = await allContacts(person.id, { distance_m: '1000', window_s: '86400', limit: '1' });
     while (await page.isVisible('#more-contacts')) {
       const before = (await ids()).length;

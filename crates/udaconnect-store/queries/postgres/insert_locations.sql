@@ -1,7 +1,7 @@
 -- A batch of recorded fixes as one statement (one implicit transaction: all or nothing).
 -- ON CONFLICT DO NOTHING without a target skips a fix whose id or event id is stored, or
 -- repeated earlier in the batch; the rows affected are the fixes inserted. A fix of an
--- unknown person fails the whole statement (foreign key, SQLSTATE 23503). A fix of an erased
+-- unknown person fails the whole statement (`location_person_check`, SQLSTATE 23503). A fix of an erased
 -- person is skipped (a replay of the log after the erasure).
 --   $1 ids   $2 event ids   $3 person ids   $4 latitudes   $5 longitudes
 --   $6 creation times   $7 receive times (arrays of equal length)

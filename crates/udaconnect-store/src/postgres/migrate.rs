@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
+    (
+        4,
+        "location person check",
+        include_str!("../../migrations/postgres/0004_location_person_check.sql"),
+    ),
 ];
 
 fn migrator() -> Migrator {

@@ -7,9 +7,10 @@ use super::errors::ResultExt;
 use crate::{Erasure, StoreError};
 
 /// Locks the person row first (`FOR UPDATE`): an insert of one of their fixes that is under
-/// way holds a key-share lock on it (foreign key), so the erasure waits for it to commit and
-/// its `DELETE` then sees that fix too; an insert that starts later waits for the erasure and
-/// then skips the fix (see `locations::insert`).
+/// way holds a key-share lock on it (`location_person_check`, migration 0004), so the erasure
+/// waits for it to commit and its `DELETE` then sees that fix too; an insert that starts later
+/// waits for the erasure and then skips the fix (see `locations::insert`). Tested in
+/// `tests/integrity.rs`.
 const LOCK: &str = "SELECT id FROM person WHERE id = $1 FOR UPDATE";
 const RECORD: &str =
     "INSERT INTO erasure (person_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";

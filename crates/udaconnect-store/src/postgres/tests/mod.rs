@@ -2,6 +2,7 @@
 //! admin URL in `UDACONNECT_TEST_POSTGRES`, so they are `#[ignore]`d by default and fail,
 //! loudly, when run (`--ignored`) without one. Each test works in its own database.
 
+mod integrity;
 mod plan;
 mod reconnect;
 mod sql;
