@@ -3,17 +3,16 @@
 --
 -- The foreign key `location_person_id_fkey` ran PostgreSQL's referential-integrity trigger for
 -- every stored fix: one lookup of the person and one `KEY SHARE` lock on its row, per row.
--- The writer stores fixes in batches of 10,000 by a handful of attendees, so that was 10,000
--- lookups and locks where a few hundred do; measured, it cost a quarter of the writer's
--- throughput (docs/benchmarks.md, "The foreign key, checked per statement").
+-- The writer stores fixes in batches of 10,000 that name at most a few thousand attendees:
+-- 10,000 lookups and locks where one per attendee does. Measured, the per-row check cost a
+-- quarter of a COPY's rate (docs/benchmarks.md, "The person check, per statement").
 --
 -- The same rules, enforced by the database as before, with the same error (SQLSTATE 23503
 -- foreign_key_violation, constraint name `location_person_id_fkey`):
---   * a fix names a stored person: after each statement that inserts or updates fixes, the
---     persons it names are locked `FOR KEY SHARE` (as the foreign key did: an erasure's
---     `FOR UPDATE` / `DELETE` of one of them waits for this transaction, and this one waits for
---     an erasure under way) and then looked up with a fresh snapshot, which sees an erasure
---     that committed meanwhile;
+--   * a fix names a stored person: after each statement that inserts or updates fixes, each
+--     person it names is looked up and locked `FOR KEY SHARE`, as the foreign key did: an
+--     erasure's `FOR UPDATE` / `DELETE` of one of them waits for this transaction, and this
+--     one waits for an erasure under way and then finds the person gone;
 --   * a person with fixes cannot be deleted, its id changed, or the table truncated while
 --     fixes exist (NO ACTION, checked at the end of the statement: `erase_person` deletes the
 --     fixes first).
@@ -28,14 +27,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
     missing bigint;
 BEGIN
-    -- In id order, so that two writers lock the persons they share in the same order.
-    PERFORM FROM person AS p
-    WHERE p.id IN (SELECT w.person_id FROM written AS w)
-    ORDER BY p.id
-    FOR KEY SHARE OF p;
+    -- One pass over the written rows, one locked lookup per distinct person. A person whose
+    -- row an erasure deleted while this waited for its lock is not returned: missing.
     SELECT w.person_id INTO missing
-    FROM written AS w
-    WHERE NOT EXISTS (SELECT FROM person AS p WHERE p.id = w.person_id)
+    FROM (SELECT DISTINCT person_id FROM written) AS w
+    WHERE NOT EXISTS (SELECT FROM person AS p WHERE p.id = w.person_id FOR KEY SHARE)
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'insert or update on table "location" violates foreign key constraint "location_person_id_fkey"'
