@@ -296,9 +296,12 @@ EOF
   # LIKE … INCLUDING ALL copies indexes, not triggers or foreign keys. The same again into
   # a table that checks person ids as `location` does (migration 0004's statement trigger,
   # what the writer's COPY pays), and into one with the per-row foreign key it replaced.
-  "$PSQL" -X -q "$STORE" -c "CREATE TABLE location_copy_check (LIKE location INCLUDING ALL)" \
-    -c "CREATE TRIGGER location_copy_check AFTER INSERT ON location_copy_check REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION location_person_check()" \
-    -c "CREATE TABLE location_copy_fk (LIKE location INCLUDING ALL)" \
+  # (A binary from before migration 0004, given as LOAD_BIN, has no check function: that
+  # table then goes without, and its figure is the raw COPY's again.)
+  "$PSQL" -X -q "$STORE" -c "CREATE TABLE location_copy_check (LIKE location INCLUDING ALL)" >/dev/null
+  "$PSQL" -X -q "$STORE" -c "CREATE TRIGGER location_copy_check AFTER INSERT ON location_copy_check REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION location_person_check()" >/dev/null \
+    || echo "(no location_person_check in this schema: a binary from before migration 0004)"
+  "$PSQL" -X -q "$STORE" -c "CREATE TABLE location_copy_fk (LIKE location INCLUDING ALL)" \
     -c "ALTER TABLE location_copy_fk ADD FOREIGN KEY (person_id) REFERENCES person (id)" >/dev/null
   c0="$(date +%s.%N)"
   "$PSQL" -X -q "$STORE" -c "\\copy location_copy_check FROM '$WORK/location.copy'" >/dev/null
